@@ -1,0 +1,1 @@
+declare const __BB_OIDC_VERSION__: string;

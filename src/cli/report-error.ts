@@ -1,0 +1,27 @@
+import { BbOidcError, InputError, PolicyError } from "../errors.js";
+import { redactSecrets } from "./redact.js";
+
+/** Exit codes shared by every command. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
+
+/**
+ * Prints an error for a person and returns the exit code. User mistakes get one paragraph and
+ * no stack trace; `--debug` adds the stack. Secrets are redacted in every case.
+ */
+export function reportError(err: unknown, debug: boolean): number {
+  if (err instanceof BbOidcError) {
+    const lines = [`bb-oidc: ${err.message}`];
+    if (err.hint) lines.push(`  → ${err.hint}`);
+    if (debug && err.stack) lines.push(err.stack);
+    process.stderr.write(`${redactSecrets(lines.join("\n"))}\n`);
+    return err instanceof InputError || err instanceof PolicyError || err.code === "ERR_USAGE"
+      ? EXIT.usage
+      : EXIT.failed;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  const text = debug
+    ? (e.stack ?? e.message)
+    : `${e.message}\n  (an unexpected error; run again with --debug for details)`;
+  process.stderr.write(`${redactSecrets(`bb-oidc: ${text}`)}\n`);
+  return EXIT.internal;
+}

@@ -1,0 +1,70 @@
+/**
+ * The public shape of the policy engine. Everything that decides (STS emulation, explain, lint,
+ * who-can) goes through `compilePolicy(...).evaluate(...)`: there is one evaluator.
+ */
+
+/** `trust`: a role's trust policy (Principal required, Resource forbidden). `identity`: permissions. */
+export type PolicyKind = "trust" | "identity";
+
+/**
+ * Request context: condition key → value(s). A string is a single-valued key; an array is a
+ * multi-valued key (as `<provider>:amr`). An absent key is simply not present. Key names are
+ * matched case-insensitively by the evaluator; callers may use any case.
+ */
+export type RequestContext = Readonly<Record<string, string | readonly string[]>>;
+
+/** Who is asking. For web identity: `{ type: "Federated", id: <provider ARN> }`. */
+export interface RequestPrincipal {
+  type: "Federated" | "AWS" | "Service" | "CanonicalUser";
+  id: string;
+}
+
+export interface AuthzRequest {
+  principal?: RequestPrincipal;
+  action: string;
+  resource?: string;
+  context: RequestContext;
+}
+
+export interface ConditionTrace {
+  /** As written in the policy, e.g. `ForAnyValue:StringLikeIfExists`. */
+  operator: string;
+  /** As written in the policy. */
+  key: string;
+  policyValues: string[];
+  /** Values found in the request context; `null` when the key is absent. */
+  contextValues: string[] | null;
+  matched: boolean;
+  /** Plain words on why it did not match, or why an absent key counted as a match. */
+  reason?: string;
+}
+
+export interface StatementTrace {
+  index: number;
+  sid?: string;
+  effect: "Allow" | "Deny";
+  principalMatched: boolean;
+  actionMatched: boolean;
+  /** Trust policies have no Resource: always true there. */
+  resourceMatched: boolean;
+  conditions: ConditionTrace[];
+  /** principal && action && resource && every condition matched. */
+  applies: boolean;
+}
+
+export type Decision = "allow" | "explicitDeny" | "implicitDeny";
+
+export interface EvaluationResult {
+  decision: Decision;
+  allowed: boolean;
+  statements: StatementTrace[];
+}
+
+export interface CompiledPolicy {
+  readonly kind: PolicyKind;
+  /** The parsed JSON document as given. */
+  readonly document: unknown;
+  /** Size as IAM counts it: the JSON text without whitespace outside strings. */
+  readonly size: number;
+  evaluate(request: AuthzRequest): EvaluationResult;
+}
