@@ -16,7 +16,12 @@ export type RequestContext = Readonly<Record<string, string | readonly string[]>
 /** Who is asking. For web identity: `{ type: "Federated", id: <provider ARN> }`. */
 export interface RequestPrincipal {
   type: "Federated" | "AWS" | "Service" | "CanonicalUser";
+  /** Federated: the provider ARN. AWS: the caller's ARN (for a role session the sts assumed-role ARN). */
   id: string;
+  /** AWS principals: the caller's account, so `"123456789012"` or `arn:aws:iam::123456789012:root` match. */
+  account?: string;
+  /** AWS principals that are role sessions: the role's IAM ARN, which a policy may name instead. */
+  roleArn?: string;
 }
 
 export interface AuthzRequest {
