@@ -4,6 +4,9 @@ import { redactSecrets } from "./redact.js";
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 
+/** Errors that mean "what you gave me is unusable" rather than "the check failed". */
+const USAGE_CODES = new Set(["ERR_USAGE", "ERR_TOKEN_MALFORMED", "ERR_TOKEN_TOO_LARGE"]);
+
 /**
  * Prints an error for a person and returns the exit code. User mistakes get one paragraph and
  * no stack trace; `--debug` adds the stack. Secrets are redacted in every case.
@@ -14,7 +17,7 @@ export function reportError(err: unknown, debug: boolean): number {
     if (err.hint) lines.push(`  → ${err.hint}`);
     if (debug && err.stack) lines.push(err.stack);
     process.stderr.write(`${redactSecrets(lines.join("\n"))}\n`);
-    return err instanceof InputError || err instanceof PolicyError || err.code === "ERR_USAGE"
+    return err instanceof InputError || err instanceof PolicyError || USAGE_CODES.has(err.code)
       ? EXIT.usage
       : EXIT.failed;
   }

@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import { InputError } from "../errors.js";
+import { createHttpsFetcher, JwksCache, StaticJwks, type KeyResolver } from "../oidc/index.js";
+import { parseJsonText, readTextFile, readValueArg } from "./io.js";
+import { registerSecret } from "./redact.js";
+
+/** Reads `--token <jwt|@file|->` and registers it as a secret so no output can echo it. */
+export function readTokenArg(value: string, flag = "--token"): string {
+  const token = readValueArg(value, flag);
+  if (!token) throw new InputError(`${flag}: the token is empty.`);
+  registerSecret(token);
+  return token;
+}
+
+/** Keys from a JWKS file, or fetched from the issuer (discovery → jwks_uri) over HTTPS. */
+export function keyResolverFor(opts: { jwks?: string; caFile?: string }): KeyResolver {
+  if (opts.jwks) {
+    const jwks = parseJsonText(readTextFile(opts.jwks, "--jwks"), opts.jwks);
+    if (!jwks || typeof jwks !== "object" || !Array.isArray((jwks as { keys?: unknown }).keys)) {
+      throw new InputError(`--jwks: ${opts.jwks} is not a JWKS document (an object with a "keys" array).`);
+    }
+    return new StaticJwks(jwks as { keys: Record<string, unknown>[] });
+  }
+  const ca = opts.caFile ? readCa(opts.caFile) : undefined;
+  return new JwksCache({ fetcher: createHttpsFetcher(ca ? { ca } : {}) });
+}
+
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    throw new InputError(`--ca-file: cannot read ${path}.`, { hint: "Give a PEM file with the CA certificate(s) to trust." });
+  }
+}

@@ -1,0 +1,251 @@
+import { BbOidcError, TokenError } from "../errors.js";
+import { decodeToken, verifyToken } from "../oidc/index.js";
+import { compilePolicy } from "../policy/index.js";
+import { firstFailure } from "../policy/index.js";
+import { buildWebIdentityContext, matchAudience } from "./context.js";
+import { stsErrors } from "./sts-errors.js";
+import type {
+  OidcProviderRecord,
+  StsError,
+  StsWorld,
+  WebIdentityDecision,
+  WebIdentityDenied,
+  WebIdentityRequest,
+} from "./types.js";
+import {
+  arnPattern,
+  checkParams,
+  parseRoleArn,
+  sessionNamePattern,
+} from "./validate-params.js";
+
+/** AWS accepts tokens up to five minutes past `exp`. */
+export const EXP_GRACE_SECONDS = 300;
+const ACTION = "sts:AssumeRoleWithWebIdentity";
+
+/**
+ * Decides one AssumeRoleWithWebIdentity exactly as STS would, in STS's order:
+ * parameters → token shape → provider for `iss` in the role's account → keys and signature →
+ * expiry → audience → trust policy → duration against the role's maximum.
+ * The order of the last steps is a documented choice (docs/decisions.md): AWS does not reveal a
+ * role's configuration to a caller its trust policy refuses.
+ *
+ * With `unsignedClaims` (explain --claims, who-can) the signature steps are skipped; the
+ * emulator never passes them.
+ */
+export async function decideWebIdentity(
+  req: WebIdentityRequest & { unsignedClaims?: Record<string, unknown> },
+  world: StsWorld,
+): Promise<WebIdentityDecision> {
+  const unsigned = req.unsignedClaims !== undefined;
+  const violations = checkParams([
+    { name: "roleArn", value: req.roleArn, required: true, minLength: 20, maxLength: 2048, pattern: arnPattern },
+    { name: "roleSessionName", value: req.roleSessionName, required: true, minLength: 2, maxLength: 64, pattern: sessionNamePattern },
+    ...(unsigned
+      ? []
+      : [{ name: "webIdentityToken", value: req.webIdentityToken, required: true, sensitive: true, minLength: 4, maxLength: 20000 }]),
+    { name: "durationSeconds", value: req.durationSeconds, min: 900, max: 43200 },
+    { name: "policy", value: req.policy, minLength: 1, maxLength: 2048 },
+  ]);
+  if ((req.policyArns?.length ?? 0) > 10) {
+    violations.push(
+      `Value '[${req.policyArns!.join(", ")}]' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10`,
+    );
+  }
+  if (violations.length > 0) {
+    return deny(stsErrors.validation(violations), `the request breaks STS's parameter rules: ${violations.join("; ")}`);
+  }
+
+  const role = parseRoleArn(req.roleArn);
+  if (!role) {
+    return deny(stsErrors.invalidRoleArn(), `"${req.roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+  }
+
+  let claims: Record<string, unknown>;
+  if (unsigned) {
+    claims = req.unsignedClaims!;
+  } else {
+    try {
+      claims = decodeToken(req.webIdentityToken).claims as Record<string, unknown>;
+    } catch (err) {
+      return deny(stsErrors.malformedToken(), `the token cannot be parsed: ${messageOf(err)}`);
+    }
+  }
+
+  const iss = typeof claims.iss === "string" ? claims.iss : "";
+  if (!iss) return deny(stsErrors.missingClaim("iss"), "the token has no iss claim", claims);
+  const provider = iss.startsWith("https://") ? world.provider(role.account, iss.slice(8)) : undefined;
+  if (!provider) {
+    return deny(
+      stsErrors.noProvider(iss),
+      `account ${role.account} has no IAM OIDC provider whose URL is ${iss}`,
+      claims,
+    );
+  }
+
+  if (!unsigned) {
+    const failure = await verifySigned(req, world, provider, iss);
+    if (failure) return { ...failure, claims };
+  } else if (typeof claims.exp === "number" && req.now > claims.exp + EXP_GRACE_SECONDS) {
+    return deny(stsErrors.expired(req.now, claims.exp), expiredReason(req.now, claims.exp), claims);
+  }
+
+  const aud = claims.aud;
+  if (aud === undefined || (Array.isArray(aud) && aud.length === 0)) {
+    return deny(stsErrors.missingClaim("aud"), "the token has no aud claim", claims);
+  }
+  const audience = matchAudience(aud, provider.clientIds);
+  if (audience === undefined) {
+    return deny(
+      stsErrors.incorrectAudience(),
+      `the token's aud ${JSON.stringify(aud)} contains none of the provider's client IDs ${JSON.stringify(provider.clientIds)}`,
+      claims,
+    );
+  }
+
+  const context = buildWebIdentityContext({ provider, claims, audience, req });
+  const roleRecord = world.role(req.roleArn);
+  if (!roleRecord) {
+    return {
+      ...deny(stsErrors.accessDenied(), `role ${req.roleArn} does not exist`, claims),
+      context,
+    };
+  }
+  const trace = roleRecord.trustPolicy.evaluate({
+    principal: { type: "Federated", id: provider.arn },
+    action: ACTION,
+    context,
+  });
+  if (!trace.allowed) {
+    return { ...deny(stsErrors.accessDenied(), firstFailure(trace), claims), context, trace };
+  }
+
+  if (req.policy !== undefined) {
+    try {
+      compilePolicy(req.policy, { kind: "identity" });
+    } catch (err) {
+      return { ...deny(stsErrors.malformedPolicy(messageOf(err)), `the session policy is not valid: ${messageOf(err)}`, claims), context, trace };
+    }
+  }
+
+  const durationSeconds = req.durationSeconds ?? 3600;
+  if (durationSeconds > roleRecord.maxSessionDuration) {
+    return {
+      ...deny(
+        stsErrors.durationExceedsRoleMax(),
+        `DurationSeconds ${durationSeconds} is more than the role's MaxSessionDuration ${roleRecord.maxSessionDuration}`,
+        claims,
+      ),
+      context,
+      trace,
+    };
+  }
+
+  const subject = String(claims.sub ?? "");
+  return {
+    ok: true,
+    subject,
+    providerArn: provider.arn,
+    audience,
+    roleArn: roleRecord.arn,
+    sessionName: req.roleSessionName,
+    assumedRoleArn: `arn:${role.partition}:sts::${role.account}:assumed-role/${roleRecord.name}/${req.roleSessionName}`,
+    assumedRoleId: `${roleRecord.roleId}:${req.roleSessionName}`,
+    durationSeconds,
+    context,
+    trace,
+    claims,
+    reason: `allowed by the trust policy of ${roleRecord.arn}`,
+  };
+}
+
+async function verifySigned(
+  req: WebIdentityRequest,
+  world: StsWorld,
+  provider: OidcProviderRecord,
+  iss: string,
+): Promise<WebIdentityDenied | undefined> {
+  if (world.thumbprintMatches && provider.thumbprints.length > 0) {
+    let matches: boolean;
+    try {
+      matches = await world.thumbprintMatches(iss, provider.thumbprints);
+    } catch (err) {
+      return deny(stsErrors.keyUnavailable(), `the issuer's key host could not be reached: ${messageOf(err)}`);
+    }
+    if (!matches) {
+      return deny(
+        stsErrors.thumbprintMismatch(),
+        `the certificate chain served for ${iss} does not match any thumbprint of ${provider.arn}`,
+      );
+    }
+  }
+  try {
+    await verifyToken(req.webIdentityToken, {
+      keys: world.keys,
+      issuer: iss,
+      now: req.now,
+      expGraceSeconds: EXP_GRACE_SECONDS,
+    });
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof BbOidcError)) throw err;
+    return denyForTokenError(err, req.now);
+  }
+}
+
+function denyForTokenError(err: BbOidcError, now: number): WebIdentityDenied {
+  switch (err.code) {
+    case "ERR_TOKEN_EXPIRED": {
+      const exp = expOf(err);
+      return deny(stsErrors.expired(now, exp), expiredReason(now, exp));
+    }
+    case "ERR_TOKEN_NOT_YET_VALID":
+      return deny(stsErrors.notYetValid(), `the token is not valid yet: ${err.message}`);
+    case "ERR_TOKEN_MALFORMED":
+    case "ERR_TOKEN_TOO_LARGE":
+      return deny(stsErrors.malformedToken(), `the token cannot be parsed: ${err.message}`);
+    case "ERR_CLAIM_MISSING":
+      return deny(stsErrors.missingClaim(claimNameOf(err)), err.message);
+    case "ERR_ALG_NOT_ALLOWED":
+    case "ERR_CRIT_UNSUPPORTED":
+    case "ERR_SIGNATURE_INVALID":
+    case "ERR_ISSUER_MISMATCH":
+      return deny(stsErrors.badSignature(), err.message);
+    default:
+      // ERR_KEY_NOT_FOUND and every fetch failure: STS cannot get a key to check with.
+      return deny(stsErrors.keyUnavailable(), err.message);
+  }
+}
+
+function expOf(err: BbOidcError): number {
+  const e = err.expected as { exp?: number } | number | undefined;
+  if (typeof e === "number") return e;
+  if (e && typeof e.exp === "number") return e.exp;
+  const a = err.actual as { exp?: number } | undefined;
+  return a && typeof a.exp === "number" ? a.exp : 0;
+}
+
+function claimNameOf(err: BbOidcError): string {
+  return typeof err.expected === "string" ? err.expected : /claim:? "?(\w+)/.exec(err.message)?.[1] ?? "exp";
+}
+
+function expiredReason(now: number, exp: number): string {
+  const past = now - exp;
+  return `the token expired ${formatSeconds(past)} ago (exp ${exp}, now ${now}); STS allows ${EXP_GRACE_SECONDS / 60} minutes of grace`;
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+function deny(error: StsError, reason: string, claims?: Record<string, unknown>): WebIdentityDenied {
+  return claims ? { ok: false, error, reason, claims } : { ok: false, error, reason };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export { TokenError };
