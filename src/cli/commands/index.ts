@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { registerConfigure } from "./configure.js";
+import { registerCredentials } from "./credentials.js";
+import { registerExec } from "./exec.js";
 import { registerExplain } from "./explain.js";
 import { registerVerify } from "./verify.js";
 
@@ -6,4 +9,7 @@ import { registerVerify } from "./verify.js";
 export function registerCommands(program: Command): void {
   registerExplain(program);
   registerVerify(program);
+  registerCredentials(program);
+  registerExec(program);
+  registerConfigure(program);
 }

@@ -1,0 +1,55 @@
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import type { Command } from "commander";
+import { InputError } from "../../errors.js";
+import { addExchangeOptions, type ExchangeFlags, runExchange } from "../exchange-command.js";
+import { credentialVariables } from "../render/credentials.js";
+
+const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
+// Variables that would make the child's SDK pick other credentials than the ones given here.
+const SHADOWING = ["AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME"];
+
+export function registerExec(program: Command): void {
+  addExchangeOptions(
+    program
+      .command("exec")
+      .description(
+        "Exchange the step's token for AWS credentials and run COMMAND with them in its environment only (nothing printed); exits with the command's status.",
+      )
+      .usage("--role-arn ARN [options] -- COMMAND [ARGS...]")
+      .argument("<command...>", "the command to run, after --"),
+  ).action(async (command: string[], flags: ExchangeFlags) => {
+    if (command.length === 0) throw new InputError("exec: give the command to run after --.");
+    const out = await runExchange(flags, process.env);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of SHADOWING) delete env[k];
+    for (const [k, v] of credentialVariables(out.credentials, out.region)) env[k] = v;
+    process.exitCode = await runChild(command, env);
+  });
+}
+
+function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0]!, command.slice(1), { env, stdio: "inherit" });
+    const forward = (sig: NodeJS.Signals) => () => {
+      child.kill(sig);
+    };
+    const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
+    for (const [sig, h] of handlers) process.on(sig, h);
+    const cleanup = () => {
+      for (const [sig, h] of handlers) process.off(sig, h);
+    };
+    child.on("error", (err: NodeJS.ErrnoException) => {
+      cleanup();
+      reject(
+        new InputError(
+          err.code === "ENOENT" ? `exec: command not found: ${command[0]}` : `exec: cannot run ${command[0]}: ${err.message}`,
+        ),
+      );
+    });
+    child.on("close", (code, signal) => {
+      cleanup();
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+    });
+  });
+}
