@@ -46,11 +46,11 @@ export class PolicyError extends BbOidcError {
  * ERR_TOKEN_MALFORMED, ERR_TOKEN_TOO_LARGE, ERR_ALG_NOT_ALLOWED, ERR_CRIT_UNSUPPORTED,
  * ERR_KEY_NOT_FOUND (no key with that kid, or keys unreachable), ERR_SIGNATURE_INVALID,
  * ERR_TOKEN_EXPIRED, ERR_TOKEN_NOT_YET_VALID, ERR_ISSUER_MISMATCH, ERR_AUDIENCE_MISMATCH,
- * ERR_CLAIM_MISSING.
+ * ERR_CLAIM_MISSING, ERR_JWKS_INVALID.
  */
 export class TokenError extends BbOidcError {}
 
-/** Fetching discovery documents or keys failed (network, TLS, HTTP status, bad JSON). */
+/** Fetching discovery documents or keys failed: ERR_FETCH_NETWORK, _TIMEOUT, _TLS, _HTTP_STATUS, _BAD_JSON, _NOT_HTTPS, _TOO_LARGE, ERR_DISCOVERY_*. */
 export class FetchError extends BbOidcError {
   readonly url: string;
   constructor(code: string, message: string, url: string, details: ErrorDetails = {}) {

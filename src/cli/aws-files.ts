@@ -1,4 +1,13 @@
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -15,7 +24,11 @@ export function awsFilePaths(env: NodeJS.ProcessEnv): { credentials: string; con
  * Sets the keys of one INI section, keeping every other section, key and comment as it was.
  * Keys given as `undefined` are removed from the section.
  */
-export function upsertIniSection(text: string, section: string, values: Record<string, string | undefined>): string {
+export function upsertIniSection(
+  text: string,
+  section: string,
+  values: Record<string, string | undefined>,
+): string {
   const lines = text.length ? text.replace(/\r\n/g, "\n").split("\n") : [];
   if (lines.length && lines[lines.length - 1] === "") lines.pop();
   const header = (l: string) => /^\s*\[([^\]]+)\]\s*$/.exec(l)?.[1]?.trim();
@@ -72,6 +85,10 @@ export function readIfExists(path: string): string {
 }
 
 /** Updates one section of an AWS shared file in place (atomically, 0600). */
-export function updateAwsFile(path: string, section: string, values: Record<string, string | undefined>): void {
+export function updateAwsFile(
+  path: string,
+  section: string,
+  values: Record<string, string | undefined>,
+): void {
   writePrivateFileAtomic(path, upsertIniSection(readIfExists(path), section, values));
 }

@@ -16,9 +16,12 @@ export function resolveToken(flag: string | undefined, env: NodeJS.ProcessEnv): 
   if (flag !== undefined) return flag;
   const t = env.BITBUCKET_STEP_OIDC_TOKEN?.trim();
   if (!t) {
-    throw new InputError("No OIDC token: --token was not given and $BITBUCKET_STEP_OIDC_TOKEN is empty or unset.", {
-      hint: OIDC_YAML_HINT,
-    });
+    throw new InputError(
+      "No OIDC token: --token was not given and $BITBUCKET_STEP_OIDC_TOKEN is empty or unset.",
+      {
+        hint: OIDC_YAML_HINT,
+      },
+    );
   }
   return t;
 }
@@ -57,7 +60,10 @@ export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv):
 }
 
 /** Endpoint override as the SDKs take it: the flag, then AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL. */
-export function resolveStsEndpoint(flag: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+export function resolveStsEndpoint(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
   const v = flag || env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL;
   if (v && !/^https?:\/\/[^\s/]+/.test(v)) {
     throw new InputError(`The STS endpoint "${v}" is not an http(s) URL.`, {

@@ -60,10 +60,19 @@ export function formatDiagnosis(err: StsCallError, d: Diagnosis): string {
   return lines.join("\n");
 }
 
-async function judge(policy: unknown, claims: Record<string, unknown>, roleArn: string, now: number) {
+async function judge(
+  policy: unknown,
+  claims: Record<string, unknown>,
+  roleArn: string,
+  now: number,
+) {
   const iss = typeof claims.iss === "string" ? claims.iss : "https://unknown";
   const account = /:iam::(\d{12}):/.exec(roleArn)?.[1] ?? "000000000000";
-  const aud = Array.isArray(claims.aud) ? claims.aud.map(String) : claims.aud ? [String(claims.aud)] : [];
+  const aud = Array.isArray(claims.aud)
+    ? claims.aud.map(String)
+    : claims.aud
+      ? [String(claims.aud)]
+      : [];
   const world = staticWorld({
     providers: [{ account, url: iss, clientIds: aud }],
     roles: [{ arn: roleArn, trustPolicy: policy, maxSessionDuration: 43200 }],
@@ -71,7 +80,13 @@ async function judge(policy: unknown, claims: Record<string, unknown>, roleArn: 
   });
   // The signature was checked by STS itself; here only the trust policy matters.
   return decideWebIdentity(
-    { roleArn, roleSessionName: "bb-oidc-diagnose", webIdentityToken: "", now, unsignedClaims: { ...claims, exp: now + 60 } },
+    {
+      roleArn,
+      roleSessionName: "bb-oidc-diagnose",
+      webIdentityToken: "",
+      now,
+      unsignedClaims: { ...claims, exp: now + 60 },
+    },
     world,
   );
 }
@@ -79,7 +94,10 @@ async function judge(policy: unknown, claims: Record<string, unknown>, roleArn: 
 async function findTrustPolicy(ctx: Ctx): Promise<{ policy: unknown; source: string } | undefined> {
   if (ctx.trustPolicyFile) {
     return {
-      policy: parseJsonText(readTextFile(ctx.trustPolicyFile, "--trust-policy"), ctx.trustPolicyFile),
+      policy: parseJsonText(
+        readTextFile(ctx.trustPolicyFile, "--trust-policy"),
+        ctx.trustPolicyFile,
+      ),
       source: ctx.trustPolicyFile,
     };
   }
@@ -89,12 +107,21 @@ async function findTrustPolicy(ctx: Ctx): Promise<{ policy: unknown; source: str
   try {
     const { IAMClient, GetRoleCommand } = await import("@aws-sdk/client-iam");
     const iamEndpoint = ctx.env.AWS_ENDPOINT_URL_IAM || ctx.env.AWS_ENDPOINT_URL;
-    const iam = new IAMClient({ region: ctx.region, maxAttempts: 1, ...(iamEndpoint ? { endpoint: iamEndpoint } : {}) });
+    const iam = new IAMClient({
+      region: ctx.region,
+      maxAttempts: 1,
+      ...(iamEndpoint ? { endpoint: iamEndpoint } : {}),
+    });
     const name = ctx.roleArn.slice(ctx.roleArn.lastIndexOf("/") + 1);
-    const out = await iam.send(new GetRoleCommand({ RoleName: name }), { abortSignal: AbortSignal.timeout(3000) });
+    const out = await iam.send(new GetRoleCommand({ RoleName: name }), {
+      abortSignal: AbortSignal.timeout(3000),
+    });
     const doc = out.Role?.AssumeRolePolicyDocument;
     if (!doc) return undefined;
-    return { policy: JSON.parse(decodeURIComponent(doc)), source: `the live trust policy of ${ctx.roleArn} (iam:GetRole)` };
+    return {
+      policy: JSON.parse(decodeURIComponent(doc)),
+      source: `the live trust policy of ${ctx.roleArn} (iam:GetRole)`,
+    };
   } catch {
     return undefined;
   }

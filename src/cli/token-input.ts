@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { InputError } from "../errors.js";
-import { createHttpsFetcher, JwksCache, StaticJwks, type KeyResolver } from "../oidc/index.js";
+import { createHttpsFetcher, JwksCache, type KeyResolver, StaticJwks } from "../oidc/index.js";
 import { parseJsonText, readTextFile, readValueArg } from "./io.js";
 import { registerSecret } from "./redact.js";
 
@@ -17,7 +17,9 @@ export function keyResolverFor(opts: { jwks?: string; caFile?: string }): KeyRes
   if (opts.jwks) {
     const jwks = parseJsonText(readTextFile(opts.jwks, "--jwks"), opts.jwks);
     if (!jwks || typeof jwks !== "object" || !Array.isArray((jwks as { keys?: unknown }).keys)) {
-      throw new InputError(`--jwks: ${opts.jwks} is not a JWKS document (an object with a "keys" array).`);
+      throw new InputError(
+        `--jwks: ${opts.jwks} is not a JWKS document (an object with a "keys" array).`,
+      );
     }
     return new StaticJwks(jwks as { keys: Record<string, unknown>[] });
   }
@@ -29,6 +31,8 @@ function readCa(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch {
-    throw new InputError(`--ca-file: cannot read ${path}.`, { hint: "Give a PEM file with the CA certificate(s) to trust." });
+    throw new InputError(`--ca-file: cannot read ${path}.`, {
+      hint: "Give a PEM file with the CA certificate(s) to trust.",
+    });
   }
 }

@@ -24,13 +24,25 @@ export function buildWebIdentityContext(input: {
   if (typeof claims.sub === "string") ctx[`${p}:sub`] = claims.sub;
   const amr = claims.amr;
   if (typeof amr === "string") ctx[`${p}:amr`] = [amr];
-  else if (Array.isArray(amr)) ctx[`${p}:amr`] = amr.filter((v): v is string => typeof v === "string");
+  else if (Array.isArray(amr))
+    ctx[`${p}:amr`] = amr.filter((v): v is string => typeof v === "string");
   if (typeof claims.azp === "string") ctx[`${p}:azp`] = claims.azp;
   ctx["aws:FederatedProvider"] = provider.arn;
   ctx["sts:RoleSessionName"] = req.roleSessionName;
   if (req.sourceIp) ctx["aws:SourceIp"] = req.sourceIp;
-  ctx["aws:CurrentTime"] = new Date(req.now * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  ctx["aws:CurrentTime"] = isoSeconds(req.now);
   ctx["aws:EpochTime"] = String(req.now);
   ctx["aws:SecureTransport"] = "true";
   return ctx;
+}
+
+let lastEpoch = Number.NaN;
+let lastIso = "";
+/** ISO 8601 without milliseconds; the last value is kept since a server sees one second many times. */
+function isoSeconds(epoch: number): string {
+  if (epoch !== lastEpoch) {
+    lastIso = new Date(epoch * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    lastEpoch = epoch;
+  }
+  return lastIso;
 }

@@ -1,7 +1,13 @@
 import { BbOidcError, TokenError } from "../errors.js";
-import { decodeToken, verifyToken } from "../oidc/index.js";
-import { compilePolicy } from "../policy/index.js";
-import { firstFailure } from "../policy/index.js";
+import {
+  checkExpiry,
+  checkIssuer,
+  checkNotBefore,
+  type DecodedToken,
+  decodeToken,
+  verifySignatureOnly,
+} from "../oidc/index.js";
+import { compilePolicy, firstFailure } from "../policy/index.js";
 import { buildWebIdentityContext, matchAudience } from "./context.js";
 import { stsErrors } from "./sts-errors.js";
 import type {
@@ -12,12 +18,7 @@ import type {
   WebIdentityDenied,
   WebIdentityRequest,
 } from "./types.js";
-import {
-  arnPattern,
-  checkParams,
-  parseRoleArn,
-  sessionNamePattern,
-} from "./validate-params.js";
+import { arnPattern, checkParams, parseRoleArn, sessionNamePattern } from "./validate-params.js";
 
 /** AWS accepts tokens up to five minutes past `exp`. */
 export const EXP_GRACE_SECONDS = 300;
@@ -39,11 +40,34 @@ export async function decideWebIdentity(
 ): Promise<WebIdentityDecision> {
   const unsigned = req.unsignedClaims !== undefined;
   const violations = checkParams([
-    { name: "roleArn", value: req.roleArn, required: true, minLength: 20, maxLength: 2048, pattern: arnPattern },
-    { name: "roleSessionName", value: req.roleSessionName, required: true, minLength: 2, maxLength: 64, pattern: sessionNamePattern },
+    {
+      name: "roleArn",
+      value: req.roleArn,
+      required: true,
+      minLength: 20,
+      maxLength: 2048,
+      pattern: arnPattern,
+    },
+    {
+      name: "roleSessionName",
+      value: req.roleSessionName,
+      required: true,
+      minLength: 2,
+      maxLength: 64,
+      pattern: sessionNamePattern,
+    },
     ...(unsigned
       ? []
-      : [{ name: "webIdentityToken", value: req.webIdentityToken, required: true, sensitive: true, minLength: 4, maxLength: 20000 }]),
+      : [
+          {
+            name: "webIdentityToken",
+            value: req.webIdentityToken,
+            required: true,
+            sensitive: true,
+            minLength: 4,
+            maxLength: 20000,
+          },
+        ]),
     { name: "durationSeconds", value: req.durationSeconds, min: 900, max: 43200 },
     { name: "policy", value: req.policy, minLength: 1, maxLength: 2048 },
   ]);
@@ -53,20 +77,28 @@ export async function decideWebIdentity(
     );
   }
   if (violations.length > 0) {
-    return deny(stsErrors.validation(violations), `the request breaks STS's parameter rules: ${violations.join("; ")}`);
+    return deny(
+      stsErrors.validation(violations),
+      `the request breaks STS's parameter rules: ${violations.join("; ")}`,
+    );
   }
 
   const role = parseRoleArn(req.roleArn);
   if (!role) {
-    return deny(stsErrors.invalidRoleArn(), `"${req.roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+    return deny(
+      stsErrors.invalidRoleArn(),
+      `"${req.roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+    );
   }
 
   let claims: Record<string, unknown>;
+  let decoded: DecodedToken | undefined;
   if (unsigned) {
     claims = req.unsignedClaims!;
   } else {
     try {
-      claims = decodeToken(req.webIdentityToken).claims as Record<string, unknown>;
+      decoded = decodeToken(req.webIdentityToken);
+      claims = decoded.claims as Record<string, unknown>;
     } catch (err) {
       return deny(stsErrors.malformedToken(), `the token cannot be parsed: ${messageOf(err)}`);
     }
@@ -74,7 +106,9 @@ export async function decideWebIdentity(
 
   const iss = typeof claims.iss === "string" ? claims.iss : "";
   if (!iss) return deny(stsErrors.missingClaim("iss"), "the token has no iss claim", claims);
-  const provider = iss.startsWith("https://") ? world.provider(role.account, iss.slice(8)) : undefined;
+  const provider = iss.startsWith("https://")
+    ? world.provider(role.account, iss.slice(8))
+    : undefined;
   if (!provider) {
     return deny(
       stsErrors.noProvider(iss),
@@ -84,7 +118,7 @@ export async function decideWebIdentity(
   }
 
   if (!unsigned) {
-    const failure = await verifySigned(req, world, provider, iss);
+    const failure = await verifySigned(req, world, provider, iss, decoded!);
     if (failure) return { ...failure, claims };
   } else if (typeof claims.exp === "number" && req.now > claims.exp + EXP_GRACE_SECONDS) {
     return deny(stsErrors.expired(req.now, claims.exp), expiredReason(req.now, claims.exp), claims);
@@ -124,7 +158,15 @@ export async function decideWebIdentity(
     try {
       compilePolicy(req.policy, { kind: "identity" });
     } catch (err) {
-      return { ...deny(stsErrors.malformedPolicy(messageOf(err)), `the session policy is not valid: ${messageOf(err)}`, claims), context, trace };
+      return {
+        ...deny(
+          stsErrors.malformedPolicy(messageOf(err)),
+          `the session policy is not valid: ${messageOf(err)}`,
+          claims,
+        ),
+        context,
+        trace,
+      };
     }
   }
 
@@ -164,13 +206,17 @@ async function verifySigned(
   world: StsWorld,
   provider: OidcProviderRecord,
   iss: string,
+  decoded: DecodedToken,
 ): Promise<WebIdentityDenied | undefined> {
   if (world.thumbprintMatches && provider.thumbprints.length > 0) {
     let matches: boolean;
     try {
       matches = await world.thumbprintMatches(iss, provider.thumbprints);
     } catch (err) {
-      return deny(stsErrors.keyUnavailable(), `the issuer's key host could not be reached: ${messageOf(err)}`);
+      return deny(
+        stsErrors.keyUnavailable(),
+        `the issuer's key host could not be reached: ${messageOf(err)}`,
+      );
     }
     if (!matches) {
       return deny(
@@ -180,12 +226,10 @@ async function verifySigned(
     }
   }
   try {
-    await verifyToken(req.webIdentityToken, {
-      keys: world.keys,
-      issuer: iss,
-      now: req.now,
-      expGraceSeconds: EXP_GRACE_SECONDS,
-    });
+    await verifySignatureOnly(req.webIdentityToken, { keys: world.keys, issuer: iss }, decoded);
+    checkIssuer(decoded.claims, iss);
+    checkExpiry(decoded.claims, req.now, EXP_GRACE_SECONDS);
+    checkNotBefore(decoded.claims, req.now, EXP_GRACE_SECONDS);
     return undefined;
   } catch (err) {
     if (!(err instanceof BbOidcError)) throw err;
@@ -226,7 +270,9 @@ function expOf(err: BbOidcError): number {
 }
 
 function claimNameOf(err: BbOidcError): string {
-  return typeof err.expected === "string" ? err.expected : /claim:? "?(\w+)/.exec(err.message)?.[1] ?? "exp";
+  return typeof err.expected === "string"
+    ? err.expected
+    : (/claim:? "?(\w+)/.exec(err.message)?.[1] ?? "exp");
 }
 
 function expiredReason(now: number, exp: number): string {
@@ -240,7 +286,11 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-function deny(error: StsError, reason: string, claims?: Record<string, unknown>): WebIdentityDenied {
+function deny(
+  error: StsError,
+  reason: string,
+  claims?: Record<string, unknown>,
+): WebIdentityDenied {
   return claims ? { ok: false, error, reason, claims } : { ok: false, error, reason };
 }
 

@@ -26,7 +26,14 @@ export interface DiagnoseInput {
   nowSeconds: number;
 }
 
-const SHOWN_CLAIMS = ["iss", "aud", "sub", "repositoryUuid", "deploymentEnvironmentUuid", "branchName"];
+const SHOWN_CLAIMS = [
+  "iss",
+  "aud",
+  "sub",
+  "repositoryUuid",
+  "deploymentEnvironmentUuid",
+  "branchName",
+];
 
 /** Turns an STS failure into a cause and a fix. Pure: the CLI decides where it goes. */
 export function diagnose(input: DiagnoseInput): Diagnosis {
@@ -81,7 +88,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
       fix: [
         "Compare the token's claims below with the role's trust policy conditions on :aud and :sub.",
         "Run again with --trust-policy FILE, or with credentials that may call iam:GetRole, to have bb-oidc name the failing condition.",
-        "A repository condition is StringLike \"{repository-uuid}:*\" — the UUID with its braces.",
+        'A repository condition is StringLike "{repository-uuid}:*" — the UUID with its braces.',
       ],
       facts,
     };
@@ -89,7 +96,9 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
 
   if (/Incorrect token audience/i.test(message)) {
     const ws = typeof claims.workspaceUuid === "string" ? claims.workspaceUuid : undefined;
-    const def = ws ? safeDefaultAudience(ws) : "ari:cloud:bitbucket::workspace/<workspace-uuid without braces>";
+    const def = ws
+      ? safeDefaultAudience(ws)
+      : "ari:cloud:bitbucket::workspace/<workspace-uuid without braces>";
     return {
       cause: `The token's aud ${JSON.stringify(claims.aud ?? "(unknown)")} matches none of the client IDs of the IAM OIDC provider for ${iss ?? "the issuer"}.`,
       fix: [
@@ -114,7 +123,8 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
 
   if (code === "ExpiredTokenException" || code === "ExpiredToken") {
     const exp = typeof claims.exp === "number" ? claims.exp : undefined;
-    const ago = exp !== undefined ? ` ${formatSeconds(Math.max(0, input.nowSeconds - exp))} ago` : "";
+    const ago =
+      exp !== undefined ? ` ${formatSeconds(Math.max(0, input.nowSeconds - exp))} ago` : "";
     return {
       cause: `The step's token expired${ago} (STS allows 5 minutes past exp).`,
       fix: [
@@ -138,8 +148,11 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
 
   if (/thumbprint/i.test(message)) {
     return {
-      cause: "The IAM OIDC provider's thumbprint list does not match the issuer's certificate chain.",
-      fix: ["Run `bb-oidc discover --workspace <slug>` and update the provider's ThumbprintList (or empty it and let AWS verify the certificate)."],
+      cause:
+        "The IAM OIDC provider's thumbprint list does not match the issuer's certificate chain.",
+      fix: [
+        "Run `bb-oidc discover --workspace <slug>` and update the provider's ThumbprintList (or empty it and let AWS verify the certificate).",
+      ],
       facts,
     };
   }
@@ -147,33 +160,47 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   if (/DurationSeconds exceeds the MaxSessionDuration/i.test(message)) {
     return {
       cause: "The requested session duration is longer than the role allows.",
-      fix: ["Ask for less with --duration, or raise the role's MaxSessionDuration (maxSessionDuration in bb-oidc.yaml, up to 43200)."],
+      fix: [
+        "Ask for less with --duration, or raise the role's MaxSessionDuration (maxSessionDuration in bb-oidc.yaml, up to 43200).",
+      ],
       facts,
     };
   }
 
   if (code === "ValidationError") {
-    return { cause: `STS rejected a parameter: ${message}`, fix: ["Fix the value named above; bb-oidc checks session names before calling."], facts };
+    return {
+      cause: `STS rejected a parameter: ${message}`,
+      fix: ["Fix the value named above; bb-oidc checks session names before calling."],
+      facts,
+    };
   }
 
   if (code === "InvalidIdentityToken") {
     return {
       cause: `STS rejected the token itself: ${message}`,
-      fix: ["Pass $BITBUCKET_STEP_OIDC_TOKEN unmodified (no quotes or newlines added), from a step with oidc: true."],
+      fix: [
+        "Pass $BITBUCKET_STEP_OIDC_TOKEN unmodified (no quotes or newlines added), from a step with oidc: true.",
+      ],
       facts,
     };
   }
 
   return {
     cause: `STS answered ${code}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ""} after ${error.attempts} attempt(s).`,
-    fix: ["See the message above; run with --debug for the request details (secrets are never shown)."],
+    fix: [
+      "See the message above; run with --debug for the request details (secrets are never shown).",
+    ],
     facts,
   };
 }
 
 function trustFixes(claims: Record<string, unknown>, source?: string): string[] {
-  const repo = typeof claims.repositoryUuid === "string" ? claims.repositoryUuid : "{repository-uuid}";
-  const env = typeof claims.deploymentEnvironmentUuid === "string" ? claims.deploymentEnvironmentUuid : undefined;
+  const repo =
+    typeof claims.repositoryUuid === "string" ? claims.repositoryUuid : "{repository-uuid}";
+  const env =
+    typeof claims.deploymentEnvironmentUuid === "string"
+      ? claims.deploymentEnvironmentUuid
+      : undefined;
   const pattern = env ? `${repo}:${env}:*` : `${repo}:*`;
   return [
     `To allow this step, the :sub condition must match its sub, e.g. StringLike "${pattern}".`,
@@ -184,7 +211,11 @@ function trustFixes(claims: Record<string, unknown>, source?: string): string[] 
 function claimFacts(claims: Record<string, unknown>, roleArn: string): [string, string][] {
   const out: [string, string][] = [["role", roleArn]];
   for (const k of SHOWN_CLAIMS) {
-    if (claims[k] !== undefined) out.push([k, typeof claims[k] === "string" ? (claims[k] as string) : JSON.stringify(claims[k])]);
+    if (claims[k] !== undefined)
+      out.push([
+        k,
+        typeof claims[k] === "string" ? (claims[k] as string) : JSON.stringify(claims[k]),
+      ]);
   }
   return out;
 }

@@ -6,7 +6,13 @@ import {
 } from "@aws-sdk/client-sts";
 import { BbOidcError } from "../errors.js";
 import { decodeToken } from "../oidc/index.js";
-import { DEFAULT_RETRY, type FailureFacts, type RetryClock, type RetryPolicy, withRetry } from "./retry.js";
+import {
+  DEFAULT_RETRY,
+  type FailureFacts,
+  type RetryClock,
+  type RetryPolicy,
+  withRetry,
+} from "./retry.js";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -115,7 +121,11 @@ export async function exchangeCredentials(req: ExchangeRequest): Promise<Exchang
 
   let credentials = toCredentials(first.Credentials);
   const hops: ExchangeResult["hops"] = [
-    { roleArn: req.roleArn, assumedRoleArn: first.AssumedRoleUser?.Arn ?? "", expiration: credentials.expiration },
+    {
+      roleArn: req.roleArn,
+      assumedRoleArn: first.AssumedRoleUser?.Arn ?? "",
+      expiration: credentials.expiration,
+    },
   ];
 
   for (const link of req.chain ?? []) {
@@ -146,10 +156,18 @@ export async function exchangeCredentials(req: ExchangeRequest): Promise<Exchang
       throw new StsCallError(`AssumeRole into ${link.roleArn}`, failureFacts(err), chainAttempts);
     });
     credentials = toCredentials(out.Credentials);
-    hops.push({ roleArn: link.roleArn, assumedRoleArn: out.AssumedRoleUser?.Arn ?? "", expiration: credentials.expiration });
+    hops.push({
+      roleArn: link.roleArn,
+      assumedRoleArn: out.AssumedRoleUser?.Arn ?? "",
+      expiration: credentials.expiration,
+    });
   }
 
-  const result: ExchangeResult = { credentials, assumedRoleArn: hops[hops.length - 1]!.assumedRoleArn, hops };
+  const result: ExchangeResult = {
+    credentials,
+    assumedRoleArn: hops[hops.length - 1]!.assumedRoleArn,
+    hops,
+  };
   if (req.allowedAccountIds?.length) {
     const who = await stsClient(req, credentials)
       .send(new GetCallerIdentityCommand({}))
@@ -192,7 +210,11 @@ function stsClient(req: ExchangeRequest, credentials: AwsCredentials | undefined
   });
 }
 
-function toCredentials(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined): AwsCredentials {
+function toCredentials(
+  c:
+    | { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date }
+    | undefined,
+): AwsCredentials {
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
     throw new BbOidcError("ERR_STS_RESPONSE", "STS answered without credentials.");
   }
@@ -206,12 +228,20 @@ function toCredentials(c: { AccessKeyId?: string; SecretAccessKey?: string; Sess
 
 /** What an SDK error tells about the failure, for retry decisions and diagnosis. */
 export function failureFacts(err: unknown): FailureFacts {
-  const e = err as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; Code?: string };
+  const e = err as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    Code?: string;
+  };
   const httpStatus = e?.$metadata?.httpStatusCode;
   const sysCode = typeof e?.code === "string" ? e.code : undefined;
   const network =
     httpStatus === undefined &&
-    (Boolean(sysCode && /^E[A-Z]+/.test(sysCode)) || e?.name === "TimeoutError" || e?.name === "AbortError");
+    (Boolean(sysCode && /^E[A-Z]+/.test(sysCode)) ||
+      e?.name === "TimeoutError" ||
+      e?.name === "AbortError");
   const facts: FailureFacts = { network };
   if (!network) facts.code = e?.Code ?? e?.name ?? "UnknownError";
   if (httpStatus !== undefined) facts.httpStatus = httpStatus;

@@ -23,7 +23,10 @@ export function isRetryable(f: FailureFacts): boolean {
   if (f.network) return true;
   if (f.code && THROTTLING.has(f.code)) return true;
   if (f.code === "IDPCommunicationError") return true;
-  if (f.code === "InvalidIdentityToken" && /Couldn't retrieve verification key/i.test(f.message ?? "")) {
+  if (
+    f.code === "InvalidIdentityToken" &&
+    /Couldn't retrieve verification key/i.test(f.message ?? "")
+  ) {
     return true;
   }
   return f.httpStatus !== undefined && f.httpStatus >= 500;
@@ -37,7 +40,12 @@ export interface RetryPolicy {
   capMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, maxTotalMs: 60_000, baseMs: 500, capMs: 10_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 5,
+  maxTotalMs: 60_000,
+  baseMs: 500,
+  capMs: 10_000,
+};
 
 /** Full jitter: a uniform wait in [0, min(cap, base · 2^attempt)). */
 export function backoffMs(policy: RetryPolicy, attempt: number, random: () => number): number {
@@ -63,7 +71,12 @@ export interface RetryEvent {
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   facts: (err: unknown) => FailureFacts,
-  opts: { policy: RetryPolicy; clock: RetryClock; deadlineMs?: number; onRetry?: (e: RetryEvent) => void },
+  opts: {
+    policy: RetryPolicy;
+    clock: RetryClock;
+    deadlineMs?: number;
+    onRetry?: (e: RetryEvent) => void;
+  },
 ): Promise<T> {
   const { policy, clock } = opts;
   const start = clock.nowMs();

@@ -54,7 +54,8 @@ export function staticWorld(input: {
   thumbprintMatches?: StsWorld["thumbprintMatches"];
 }): StsWorld {
   const providers = new Map<string, OidcProviderRecord>();
-  for (const p of input.providers) providers.set(`${p.account}|${p.url.replace(/^https:\/\//, "")}`, providerRecord(p));
+  for (const p of input.providers)
+    providers.set(`${p.account}|${p.url.replace(/^https:\/\//, "")}`, providerRecord(p));
   const roles = new Map<string, RoleRecord>();
   for (const r of input.roles) {
     const parts = parseRoleArn(r.arn);

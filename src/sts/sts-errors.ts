@@ -16,7 +16,11 @@ const sender = (code: string, httpStatus: number, message: string): StsError => 
 
 export const stsErrors = {
   noProvider: (issuer: string) =>
-    sender("InvalidIdentityToken", 400, `No OpenIDConnect provider found in your account for ${issuer}`),
+    sender(
+      "InvalidIdentityToken",
+      400,
+      `No OpenIDConnect provider found in your account for ${issuer}`,
+    ),
   incorrectAudience: () => sender("InvalidIdentityToken", 400, "Incorrect token audience"),
   missingClaim: (claim: string) =>
     sender("InvalidIdentityToken", 400, `Missing a required claim: ${claim}`),
@@ -56,7 +60,11 @@ export const stsErrors = {
     ),
   // [U] wording for a token that parses but whose signature or algorithm fails.
   badSignature: () =>
-    sender("InvalidIdentityToken", 400, "Invalid identity token: the signature could not be verified"),
+    sender(
+      "InvalidIdentityToken",
+      400,
+      "Invalid identity token: the signature could not be verified",
+    ),
   // [U] wording for a token not yet valid (nbf/iat in the future beyond the grace).
   notYetValid: () =>
     sender("InvalidIdentityToken", 400, "Invalid identity token: the token is not yet valid"),

@@ -3,7 +3,8 @@
  * wording. The token is never echoed: AWS omits values of sensitive members, and so do we.
  */
 export const SESSION_NAME_PATTERN = /^[\w+=,.@-]*$/;
-const ARN_CHARS = /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
+const ARN_CHARS =
+  /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
 
 export interface ParamSpec {
   name: string;
@@ -33,11 +34,17 @@ export function checkParams(specs: ParamSpec[]): string[] {
     }
     if (typeof value === "string") {
       if (spec.minLength !== undefined && value.length < spec.minLength)
-        out.push(`${show(spec)} ${at} Member must have length greater than or equal to ${spec.minLength}`);
+        out.push(
+          `${show(spec)} ${at} Member must have length greater than or equal to ${spec.minLength}`,
+        );
       if (spec.maxLength !== undefined && value.length > spec.maxLength)
-        out.push(`${show(spec)} ${at} Member must have length less than or equal to ${spec.maxLength}`);
+        out.push(
+          `${show(spec)} ${at} Member must have length less than or equal to ${spec.maxLength}`,
+        );
       if (spec.pattern && !spec.pattern.re.test(value))
-        out.push(`${show(spec)} ${at} Member must satisfy regular expression pattern: ${spec.pattern.text}`);
+        out.push(
+          `${show(spec)} ${at} Member must satisfy regular expression pattern: ${spec.pattern.text}`,
+        );
     } else {
       if (spec.min !== undefined && value < spec.min)
         out.push(`${show(spec)} ${at} Member must have value greater than or equal to ${spec.min}`);
@@ -48,7 +55,10 @@ export function checkParams(specs: ParamSpec[]): string[] {
   return out;
 }
 
-export const arnPattern = { re: ARN_CHARS, text: "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+" };
+export const arnPattern = {
+  re: ARN_CHARS,
+  text: "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+",
+};
 export const sessionNamePattern = { re: SESSION_NAME_PATTERN, text: "[\\w+=,.@-]*" };
 
 export interface RoleArnParts {
@@ -60,7 +70,9 @@ export interface RoleArnParts {
 
 /** `arn:<partition>:iam::<12 digits>:role/<path/>name`; null when it is not a role ARN. */
 export function parseRoleArn(arn: string): RoleArnParts | null {
-  const m = /^arn:(aws[\w-]*):iam::(\d{12}):role(\/(?:[\x21-\x7e]*\/)?)?([\w+=,.@-]{1,64})$/.exec(arn);
+  const m = /^arn:(aws[\w-]*):iam::(\d{12}):role(\/(?:[\x21-\x7e]*\/)?)?([\w+=,.@-]{1,64})$/.exec(
+    arn,
+  );
   if (!m) return null;
   return { partition: m[1]!, account: m[2]!, path: m[3] ?? "/", name: m[4]! };
 }

@@ -4,9 +4,14 @@ import { InputError } from "../../errors.js";
 import { decodeToken } from "../../oidc/index.js";
 import { awsFilePaths, updateAwsFile, writePrivateFileAtomic } from "../aws-files.js";
 import { readValueArg } from "../io.js";
-import { checkSessionName, defaultSessionName, resolveRegion, resolveToken } from "../pipeline-env.js";
-import { shellQuote } from "../render/credentials.js";
+import {
+  checkSessionName,
+  defaultSessionName,
+  resolveRegion,
+  resolveToken,
+} from "../pipeline-env.js";
 import { registerSecret } from "../redact.js";
+import { shellQuote } from "../render/credentials.js";
 
 interface ConfigureFlags {
   roleArn: string;
@@ -27,19 +32,30 @@ export function registerConfigure(program: Command): void {
     .requiredOption("--role-arn <arn>", "the role to assume")
     .option("--profile <name>", "the profile to write", "default")
     .option("--token <jwt|@file|->", "the token (default: $BITBUCKET_STEP_OIDC_TOKEN)")
-    .option("--token-file <path>", "where to write the token (default: $BITBUCKET_CLONE_DIR/.bb-oidc/web-identity-token, else ~/.aws/bb-oidc/web-identity-token)")
+    .option(
+      "--token-file <path>",
+      "where to write the token (default: $BITBUCKET_CLONE_DIR/.bb-oidc/web-identity-token, else ~/.aws/bb-oidc/web-identity-token)",
+    )
     .option("--session-name <name>", "role_session_name (default: bb-<repo>-<build>-<step>)")
     .option("--region <region>", "region (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1)")
-    .option("--print-env", "print export lines for AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_SESSION_NAME instead of writing a profile")
+    .option(
+      "--print-env",
+      "print export lines for AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_SESSION_NAME instead of writing a profile",
+    )
     .action((flags: ConfigureFlags) => {
       if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(flags.roleArn)) {
         throw new InputError(`--role-arn: "${flags.roleArn}" is not a role ARN.`);
       }
       const env = process.env;
-      const token = resolveToken(flags.token !== undefined ? readValueArg(flags.token, "--token") : undefined, env);
+      const token = resolveToken(
+        flags.token !== undefined ? readValueArg(flags.token, "--token") : undefined,
+        env,
+      );
       registerSecret(token);
       decodeToken(token);
-      const sessionName = checkSessionName(flags.sessionName ?? defaultSessionName(env, Date.now()));
+      const sessionName = checkSessionName(
+        flags.sessionName ?? defaultSessionName(env, Date.now()),
+      );
       const region = resolveRegion(flags.region, env);
       const tokenFile = resolve(
         flags.tokenFile ??

@@ -2,7 +2,11 @@ import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { awsFilePaths, updateAwsFile } from "../aws-files.js";
 import { addExchangeOptions, type ExchangeFlags, runExchange } from "../exchange-command.js";
-import { CREDENTIAL_FORMATS, type CredentialFormat, renderCredentials } from "../render/credentials.js";
+import {
+  CREDENTIAL_FORMATS,
+  type CredentialFormat,
+  renderCredentials,
+} from "../render/credentials.js";
 
 interface CredentialsFlags extends ExchangeFlags {
   format: string;
@@ -18,10 +22,15 @@ export function registerCredentials(program: Command): void {
       ),
   )
     .option("--format <format>", `output: ${CREDENTIAL_FORMATS.join(", ")}`, "env")
-    .option("--profile <name>", "write the credentials to this profile in ~/.aws (0600) instead of printing them")
+    .option(
+      "--profile <name>",
+      "write the credentials to this profile in ~/.aws (0600) instead of printing them",
+    )
     .action(async (flags: CredentialsFlags) => {
       if (!CREDENTIAL_FORMATS.includes(flags.format as CredentialFormat)) {
-        throw new InputError(`--format: "${flags.format}" is not one of ${CREDENTIAL_FORMATS.join(", ")}.`);
+        throw new InputError(
+          `--format: "${flags.format}" is not one of ${CREDENTIAL_FORMATS.join(", ")}.`,
+        );
       }
       if (flags.profile !== undefined && !/^[\w.@+-]+$/.test(flags.profile)) {
         throw new InputError(`--profile: "${flags.profile}" is not a usable profile name.`);
@@ -35,9 +44,13 @@ export function registerCredentials(program: Command): void {
           aws_secret_access_key: c.secretAccessKey,
           aws_session_token: c.sessionToken,
         });
-        updateAwsFile(paths.config, flags.profile === "default" ? "default" : `profile ${flags.profile}`, {
-          region: out.region,
-        });
+        updateAwsFile(
+          paths.config,
+          flags.profile === "default" ? "default" : `profile ${flags.profile}`,
+          {
+            region: out.region,
+          },
+        );
         if (!flags.quiet) {
           process.stderr.write(
             `bb-oidc: wrote profile "${flags.profile}" for ${out.assumedRoleArn} (expires ${c.expiration.toISOString()}) to ${paths.credentials}\n`,
@@ -49,7 +62,10 @@ export function registerCredentials(program: Command): void {
         process.stderr.write("bb-oidc: warning: printing secret credentials to a terminal.\n");
       }
       process.stdout.write(
-        renderCredentials(flags.format as CredentialFormat, c, { region: out.region, assumedRoleArn: out.assumedRoleArn }),
+        renderCredentials(flags.format as CredentialFormat, c, {
+          region: out.region,
+          assumedRoleArn: out.assumedRoleArn,
+        }),
       );
     });
 }

@@ -5,9 +5,21 @@ import { InputError } from "../../errors.js";
 import { addExchangeOptions, type ExchangeFlags, runExchange } from "../exchange-command.js";
 import { credentialVariables } from "../render/credentials.js";
 
-const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"];
+const FORWARDED: NodeJS.Signals[] = [
+  "SIGINT",
+  "SIGTERM",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR1",
+  "SIGUSR2",
+];
 // Variables that would make the child's SDK pick other credentials than the ones given here.
-const SHADOWING = ["AWS_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME"];
+const SHADOWING = [
+  "AWS_PROFILE",
+  "AWS_ROLE_ARN",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_ROLE_SESSION_NAME",
+];
 
 export function registerExec(program: Command): void {
   addExchangeOptions(
@@ -43,7 +55,9 @@ function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
       cleanup();
       reject(
         new InputError(
-          err.code === "ENOENT" ? `exec: command not found: ${command[0]}` : `exec: cannot run ${command[0]}: ${err.message}`,
+          err.code === "ENOENT"
+            ? `exec: command not found: ${command[0]}`
+            : `exec: cannot run ${command[0]}: ${err.message}`,
         ),
       );
     });

@@ -2,7 +2,14 @@ import type { Command } from "commander";
 import { InputError, PolicyError } from "../../errors.js";
 import { decodeToken } from "../../oidc/index.js";
 import { decideWebIdentity, parseRoleArn, staticWorld } from "../../sts/index.js";
-import { collect, parseIntegerArg, parseJsonText, parseTime, readJsonArg, readTextFile } from "../io.js";
+import {
+  collect,
+  parseIntegerArg,
+  parseJsonText,
+  parseTime,
+  readJsonArg,
+  readTextFile,
+} from "../io.js";
 import { decisionJson, decisionText } from "../render/decision.js";
 import { keyResolverFor, readTokenArg } from "../token-input.js";
 
@@ -31,9 +38,18 @@ export function registerExplain(program: Command): void {
       "Decide one AssumeRoleWithWebIdentity offline, exactly as STS would, and say which condition failed. Exit 0 allow, 1 deny, 2 input error.",
     )
     .option("--trust-policy <file>", "the role's trust policy (JSON)")
-    .option("--token <jwt|@file|->", "a signed token, verified against the issuer's keys (or --jwks)")
-    .option("--claims <json|@file>", "unsigned claims instead of a token: the signature check is skipped")
-    .option("--jwks <file>", "verify the token with this JWKS instead of fetching the issuer's keys")
+    .option(
+      "--token <jwt|@file|->",
+      "a signed token, verified against the issuer's keys (or --jwks)",
+    )
+    .option(
+      "--claims <json|@file>",
+      "unsigned claims instead of a token: the signature check is skipped",
+    )
+    .option(
+      "--jwks <file>",
+      "verify the token with this JWKS instead of fetching the issuer's keys",
+    )
     .option("--ca-file <pem>", "trust this CA when fetching the issuer's keys")
     .option("--provider-url <url>", "the IAM provider Url (default: the token's iss)")
     .option("--client-id <id>", "the provider's ClientIdList (repeatable, required)", collect, [])
@@ -51,14 +67,22 @@ export function registerExplain(program: Command): void {
 }
 
 async function runExplain(opts: ExplainOptions): Promise<number> {
-  if (!opts.trustPolicy) throw new InputError("--trust-policy: give the role's trust policy as a JSON file.");
+  if (!opts.trustPolicy)
+    throw new InputError("--trust-policy: give the role's trust policy as a JSON file.");
   if (!opts.token === !opts.claims) {
-    throw new InputError("Give exactly one of --token (a signed JWT) or --claims (unsigned claims as JSON).");
+    throw new InputError(
+      "Give exactly one of --token (a signed JWT) or --claims (unsigned claims as JSON).",
+    );
   }
   if (opts.clientId.length === 0) {
-    throw new InputError("--client-id: give the provider's client ID(s), e.g. the workspace's default audience ari:cloud:bitbucket::workspace/<uuid>.");
+    throw new InputError(
+      "--client-id: give the provider's client ID(s), e.g. the workspace's default audience ari:cloud:bitbucket::workspace/<uuid>.",
+    );
   }
-  const trustPolicy = parseJsonText(readTextFile(opts.trustPolicy, "--trust-policy"), opts.trustPolicy);
+  const trustPolicy = parseJsonText(
+    readTextFile(opts.trustPolicy, "--trust-policy"),
+    opts.trustPolicy,
+  );
 
   let token = "";
   let claims: Record<string, unknown>;
@@ -75,34 +99,52 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
 
   const roleParts = opts.roleArn ? parseRoleArn(opts.roleArn) : null;
   if (opts.roleArn && !roleParts) {
-    throw new InputError(`--role-arn: "${opts.roleArn}" is not a role ARN.`, { hint: "Use arn:aws:iam::<12-digit account>:role/<name>." });
+    throw new InputError(`--role-arn: "${opts.roleArn}" is not a role ARN.`, {
+      hint: "Use arn:aws:iam::<12-digit account>:role/<name>.",
+    });
   }
   const account = opts.account ?? roleParts?.account;
   if (!account || !/^\d{12}$/.test(account)) {
     throw new InputError(
-      account ? `--account: "${account}" is not a 12-digit AWS account ID.` : "Give --account <12-digit ID> or --role-arn.",
+      account
+        ? `--account: "${account}" is not a 12-digit AWS account ID.`
+        : "Give --account <12-digit ID> or --role-arn.",
     );
   }
   const roleArn = opts.roleArn ?? `arn:aws:iam::${account}:role/explained-role`;
   const providerUrl = opts.providerUrl ?? (typeof claims.iss === "string" ? claims.iss : undefined);
-  if (!providerUrl) throw new InputError("--provider-url: the claims have no iss; give the provider URL.");
+  if (!providerUrl)
+    throw new InputError("--provider-url: the claims have no iss; give the provider URL.");
 
   let world: ReturnType<typeof staticWorld>;
   try {
     world = staticWorld({
-      providers: [{ account, url: providerUrl, clientIds: opts.clientId, partition: roleParts?.partition ?? "aws" }],
+      providers: [
+        {
+          account,
+          url: providerUrl,
+          clientIds: opts.clientId,
+          partition: roleParts?.partition ?? "aws",
+        },
+      ],
       roles: [
         {
           arn: roleArn,
           trustPolicy,
-          maxSessionDuration: parseIntegerArg(opts.maxSessionDuration ?? "3600", "--max-session-duration"),
+          maxSessionDuration: parseIntegerArg(
+            opts.maxSessionDuration ?? "3600",
+            "--max-session-duration",
+          ),
         },
       ],
       keys: opts.token ? keyResolverFor(opts) : keyResolverFor({ jwks: undefined }),
     });
   } catch (err) {
     if (err instanceof PolicyError) {
-      throw new InputError(`--trust-policy ${opts.trustPolicy}: ${err.message}`, { hint: err.hint ?? "Fix the policy document; IAM would refuse it with MalformedPolicyDocument." });
+      throw new InputError(`--trust-policy ${opts.trustPolicy}: ${err.message}`, {
+        hint:
+          err.hint ?? "Fix the policy document; IAM would refuse it with MalformedPolicyDocument.",
+      });
     }
     throw err;
   }
@@ -113,7 +155,9 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
       roleArn,
       roleSessionName: opts.sessionName,
       webIdentityToken: token,
-      ...(opts.duration !== undefined ? { durationSeconds: parseIntegerArg(opts.duration, "--duration") } : {}),
+      ...(opts.duration !== undefined
+        ? { durationSeconds: parseIntegerArg(opts.duration, "--duration") }
+        : {}),
       ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}),
       now,
       ...(opts.claims ? { unsignedClaims: claims } : {}),
@@ -122,7 +166,9 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
   );
   const unsigned = opts.claims !== undefined;
   process.stdout.write(
-    opts.json ? `${JSON.stringify(decisionJson(decision, unsigned), null, 2)}\n` : `${decisionText(decision, unsigned)}\n`,
+    opts.json
+      ? `${JSON.stringify(decisionJson(decision, unsigned), null, 2)}\n`
+      : `${decisionText(decision, unsigned)}\n`,
   );
   return decision.ok ? 0 : 1;
 }

@@ -35,7 +35,8 @@ export function registerVerify(program: Command): void {
 async function runVerify(opts: VerifyOptions): Promise<number> {
   const token = readTokenArg(opts.token!);
   const decoded = decodeToken(token);
-  const issuer = opts.issuer ?? (typeof decoded.claims.iss === "string" ? decoded.claims.iss : undefined);
+  const issuer =
+    opts.issuer ?? (typeof decoded.claims.iss === "string" ? decoded.claims.iss : undefined);
   const now = opts.now ? parseTime(opts.now, "--now") : Math.floor(Date.now() / 1000);
   try {
     const verified = await verifyToken(token, {
@@ -45,7 +46,9 @@ async function runVerify(opts: VerifyOptions): Promise<number> {
       now,
     });
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ valid: true, header: verified.header, claims: verified.claims }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ valid: true, header: verified.header, claims: verified.claims }, null, 2)}\n`,
+      );
     } else {
       process.stdout.write(
         `VALID  signed by ${issuer} (kid ${String(verified.header.kid ?? "-")}, ${verified.header.alg})\n\nHeader:\n${indent(verified.header)}\n\nClaims:\n${indent(verified.claims)}\n`,

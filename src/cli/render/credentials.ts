@@ -1,7 +1,12 @@
 import type { AwsCredentials } from "../../sts/exchange.js";
 
 export type CredentialFormat = "env" | "json" | "credential-process" | "dotenv";
-export const CREDENTIAL_FORMATS: CredentialFormat[] = ["env", "json", "credential-process", "dotenv"];
+export const CREDENTIAL_FORMATS: CredentialFormat[] = [
+  "env",
+  "json",
+  "credential-process",
+  "dotenv",
+];
 
 /** Single-quotes a value for POSIX shells, so `eval "$(bb-oidc credentials)"` is safe. */
 export function shellQuote(v: string): string {

@@ -2,14 +2,24 @@ import type { ConditionTrace, StatementTrace } from "../../policy/types.js";
 import type { WebIdentityDecision } from "../../sts/types.js";
 
 /** The JSON shape of `explain --json` (documented in the README). */
-export function decisionJson(d: WebIdentityDecision, unsignedClaims: boolean): Record<string, unknown> {
+export function decisionJson(
+  d: WebIdentityDecision,
+  unsignedClaims: boolean,
+): Record<string, unknown> {
   return {
     decision: d.ok ? "allow" : "deny",
-    error: d.ok ? null : { code: d.error.code, httpStatus: d.error.httpStatus, message: d.error.message },
+    error: d.ok
+      ? null
+      : { code: d.error.code, httpStatus: d.error.httpStatus, message: d.error.message },
     reason: d.reason,
     unsignedClaims,
     ...(d.ok
-      ? { assumedRoleArn: d.assumedRoleArn, subject: d.subject, audience: d.audience, provider: d.providerArn }
+      ? {
+          assumedRoleArn: d.assumedRoleArn,
+          subject: d.subject,
+          audience: d.audience,
+          provider: d.providerArn,
+        }
       : {}),
     context: d.context ?? {},
     statements: (d.trace?.statements ?? []).map(statementJson),
@@ -47,7 +57,10 @@ export function decisionText(d: WebIdentityDecision, unsignedClaims: boolean): s
     lines.push(`DENY   ${d.error.code} (HTTP ${d.error.httpStatus}): ${d.error.message}`);
     lines.push(`  why: ${d.reason}`);
   }
-  if (unsignedClaims) lines.push("  note: unsigned claims were given (--claims): the token signature was not checked.");
+  if (unsignedClaims)
+    lines.push(
+      "  note: unsigned claims were given (--claims): the token signature was not checked.",
+    );
   const ctx = d.context ?? {};
   const keys = Object.keys(ctx);
   if (keys.length > 0) {
@@ -69,7 +82,10 @@ export function decisionText(d: WebIdentityDecision, unsignedClaims: boolean): s
 }
 
 function conditionLine(c: ConditionTrace): string {
-  const got = c.contextValues === null ? "(absent)" : JSON.stringify(c.contextValues.length === 1 ? c.contextValues[0] : c.contextValues);
+  const got =
+    c.contextValues === null
+      ? "(absent)"
+      : JSON.stringify(c.contextValues.length === 1 ? c.contextValues[0] : c.contextValues);
   const tail = c.reason && !c.matched ? `  — ${c.reason}` : "";
   return `${mark(c.matched)} ${c.operator} ${c.key}: policy ${JSON.stringify(c.policyValues)}, request ${got}${tail}`;
 }

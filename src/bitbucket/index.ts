@@ -1,0 +1,4 @@
+export * from "./audience.js";
+export * from "./claims.js";
+export * from "./issuer.js";
+export * from "./uuid.js";

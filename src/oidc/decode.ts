@@ -1,0 +1,80 @@
+import { TokenError } from "../errors.js";
+
+/** STS's limit on WebIdentityToken (characters). */
+export const MAX_TOKEN_LENGTH = 20000;
+
+/** The protected header of a compact JWS. Only `alg` is required here. */
+export interface JoseHeader {
+  alg: string;
+  kid?: string;
+  typ?: string;
+  crit?: unknown;
+  [parameter: string]: unknown;
+}
+
+export type JwtClaims = Record<string, unknown>;
+
+export interface DecodedToken {
+  header: JoseHeader;
+  claims: JwtClaims;
+}
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+// One decoder for every call: `fatal` makes invalid UTF-8 an error instead of U+FFFD.
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function malformed(message: string, cause?: unknown): TokenError {
+  return new TokenError("ERR_TOKEN_MALFORMED", message, cause === undefined ? {} : { cause });
+}
+
+function decodeJsonSegment(segment: string, what: string): Record<string, unknown> {
+  if (segment.length === 0 || !B64URL.test(segment) || segment.length % 4 === 1) {
+    throw malformed(`token ${what} is not base64url`);
+  }
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.from(segment, "base64url"));
+  } catch (e) {
+    throw malformed(`token ${what} is not base64url-encoded UTF-8`, e);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw malformed(`token ${what} is not JSON`, e);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw malformed(`token ${what} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Splits and decodes a compact JWT **without verifying anything**. Throws `TokenError`
+ * `ERR_TOKEN_TOO_LARGE` (over 20000 characters, STS's limit) or `ERR_TOKEN_MALFORMED`.
+ */
+export function decodeToken(token: string): DecodedToken {
+  if (typeof token !== "string") throw malformed("token must be a string");
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new TokenError(
+      "ERR_TOKEN_TOO_LARGE",
+      `token is ${token.length} characters; STS accepts at most ${MAX_TOKEN_LENGTH}`,
+      { expected: MAX_TOKEN_LENGTH, actual: token.length },
+    );
+  }
+  const segments = token.split(".");
+  if (segments.length !== 3) {
+    throw malformed(
+      `token has ${segments.length} dot-separated segments; a signed JWT has 3 (header.payload.signature)`,
+    );
+  }
+  const [h, p, s] = segments as [string, string, string];
+  if (!B64URL.test(s) || s.length % 4 === 1) throw malformed("token signature is not base64url");
+  const header = decodeJsonSegment(h, "header");
+  if (typeof header.alg !== "string") throw malformed("token header has no alg");
+  if (header.kid !== undefined && typeof header.kid !== "string") {
+    throw malformed("token header kid is not a string");
+  }
+  const claims = decodeJsonSegment(p, "payload");
+  return { header: header as JoseHeader, claims };
+}

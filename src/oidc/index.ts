@@ -1,0 +1,6 @@
+export * from "./decode.js";
+export * from "./discovery.js";
+export * from "./fetcher.js";
+export * from "./keys.js";
+export * from "./tls-chain.js";
+export * from "./verify.js";

@@ -1,0 +1,264 @@
+import { TokenError } from "../errors.js";
+import { type DecodedToken, decodeToken, type JoseHeader, type JwtClaims } from "./decode.js";
+import type { KeyResolver } from "./keys.js";
+import { signatureValid } from "./signature.js";
+
+/** What STS accepts: RSA PKCS#1 v1.5 and ECDSA; never `none`, never HMAC, never PSS. */
+export const ALLOWED_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"] as const;
+export type AllowedAlgorithm = (typeof ALLOWED_ALGORITHMS)[number];
+
+/** AWS accepts a token up to 5 minutes after `exp`. */
+export const DEFAULT_EXP_GRACE_SECONDS = 300;
+
+/** `crit` header parameters this verifier understands: none. */
+export const UNDERSTOOD_CRIT: readonly string[] = [];
+
+export interface SignatureOptions {
+  keys: KeyResolver;
+  /**
+   * The issuer whose keys to use. When omitted the token's own (unverified) `iss` chooses the
+   * keys: only do that with a resolver restricted to issuers you trust (e.g. `StaticJwks`).
+   */
+  issuer?: string;
+}
+
+export interface ClaimOptions {
+  /** Exact string comparison with `iss`. Omit to skip. */
+  issuer?: string;
+  /** The token `aud` (string or array) must contain one of these. Omit to skip. */
+  audience?: string | string[];
+  /** Epoch seconds. */
+  now: number;
+  /** Seconds accepted past `exp` (and ahead for `nbf`/`iat`). Default 300. */
+  expGraceSeconds?: number;
+}
+
+export interface VerifyOptions extends SignatureOptions, ClaimOptions {}
+
+export interface VerifiedToken extends DecodedToken {
+  header: JoseHeader & { alg: AllowedAlgorithm };
+  /** The entry of `audience` that the token's `aud` contained (STS's `<provider>:aud` value). */
+  matchedAudience?: string;
+}
+
+function isAllowedAlg(alg: string): alg is AllowedAlgorithm {
+  return (ALLOWED_ALGORITHMS as readonly string[]).includes(alg);
+}
+
+/** Step 2: `alg` must be allowed; every `crit` entry must be understood (none is). */
+export function checkHeader(header: JoseHeader): asserts header is JoseHeader & {
+  alg: AllowedAlgorithm;
+} {
+  if (!isAllowedAlg(header.alg)) {
+    throw new TokenError(
+      "ERR_ALG_NOT_ALLOWED",
+      `token algorithm ${JSON.stringify(header.alg)} is not accepted; STS accepts ${ALLOWED_ALGORITHMS.join(", ")}`,
+      { expected: [...ALLOWED_ALGORITHMS], actual: header.alg },
+    );
+  }
+  if (header.crit !== undefined) {
+    if (
+      !Array.isArray(header.crit) ||
+      header.crit.length === 0 ||
+      !header.crit.every((c) => typeof c === "string")
+    ) {
+      throw new TokenError(
+        "ERR_TOKEN_MALFORMED",
+        "token header crit must be a non-empty array of strings",
+        {
+          actual: header.crit,
+        },
+      );
+    }
+    const unknown = header.crit.filter((c) => !UNDERSTOOD_CRIT.includes(c as string));
+    if (unknown.length > 0) {
+      throw new TokenError(
+        "ERR_CRIT_UNSUPPORTED",
+        `token header marks ${unknown.map((c) => JSON.stringify(c)).join(", ")} critical, which is not understood`,
+        { expected: [...UNDERSTOOD_CRIT], actual: header.crit },
+      );
+    }
+  }
+}
+
+/**
+ * Steps 1–4: size/shape → alg/crit → key → signature. No claim is checked. `jku`, `x5u`, `jwk`
+ * and `x5c` header parameters are ignored: keys come only from `opts.keys`.
+ *
+ * This is the half the STS emulation uses: it looks the provider up by the (unverified) `iss`,
+ * passes `issuer` = the provider's issuer and that provider's key resolver, then checks claims in
+ * AWS's order with the `check*` functions below.
+ */
+export async function verifySignatureOnly(
+  token: string,
+  opts: SignatureOptions,
+  /** The same token already decoded by the caller, to save decoding it twice. */
+  decoded: DecodedToken = decodeToken(token),
+): Promise<DecodedToken & { header: JoseHeader & { alg: AllowedAlgorithm } }> {
+  const { header, claims } = decoded;
+  checkHeader(header);
+  let issuer = opts.issuer;
+  if (issuer === undefined) {
+    if (typeof claims.iss !== "string") {
+      throw new TokenError("ERR_CLAIM_MISSING", "token has no iss claim to choose keys by", {
+        expected: { claim: "iss" },
+        actual: claims.iss,
+      });
+    }
+    issuer = claims.iss;
+  }
+  const keyHeader =
+    header.kid === undefined ? { alg: header.alg } : { alg: header.alg, kid: header.kid };
+  const key = await opts.keys.getKey(issuer, keyHeader);
+  const lastDot = token.lastIndexOf(".");
+  let valid: boolean;
+  try {
+    valid = signatureValid(header.alg, key, token.slice(0, lastDot), token.slice(lastDot + 1));
+  } catch (e) {
+    throw new TokenError(
+      "ERR_SIGNATURE_INVALID",
+      `token signature could not be verified: ${(e as Error).message}`,
+      { cause: e, hint: "the token was altered, or signed by someone other than the issuer" },
+    );
+  }
+  if (!valid) {
+    throw new TokenError(
+      "ERR_SIGNATURE_INVALID",
+      "token signature does not verify with the issuer's key",
+      {
+        hint: "the token was altered, or signed by someone other than the issuer",
+      },
+    );
+  }
+  return { header, claims };
+}
+
+function claimMissing(name: string): TokenError {
+  return new TokenError("ERR_CLAIM_MISSING", `token has no ${name} claim`, {
+    expected: { claim: name },
+    actual: undefined,
+  });
+}
+
+function numericClaim(claims: JwtClaims, name: string): number | undefined {
+  const v = claims[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new TokenError("ERR_TOKEN_MALFORMED", `claim ${name} must be a number of seconds`, {
+      actual: v,
+    });
+  }
+  return v;
+}
+
+/** `iss` must equal `issuer` exactly. */
+export function checkIssuer(claims: JwtClaims, issuer: string): void {
+  if (claims.iss === undefined) throw claimMissing("iss");
+  if (claims.iss !== issuer) {
+    throw new TokenError(
+      "ERR_ISSUER_MISMATCH",
+      `token issuer ${JSON.stringify(claims.iss)} is not ${JSON.stringify(issuer)}`,
+      {
+        expected: issuer,
+        actual: claims.iss,
+        hint: "issuers are compared exactly (case, trailing slash)",
+      },
+    );
+  }
+}
+
+/**
+ * `exp` is required; refused when more than `graceSeconds` in the past (`now > exp + grace`).
+ * `expected: { exp, graceSeconds }`, `actual: { now, secondsPastExp }`.
+ */
+export function checkExpiry(
+  claims: JwtClaims,
+  now: number,
+  graceSeconds = DEFAULT_EXP_GRACE_SECONDS,
+): void {
+  const exp = numericClaim(claims, "exp");
+  if (exp === undefined) throw claimMissing("exp");
+  if (now > exp + graceSeconds) {
+    const secondsPastExp = now - exp;
+    throw new TokenError(
+      "ERR_TOKEN_EXPIRED",
+      `token expired: now ${now} is ${secondsPastExp} s past exp ${exp} (grace ${graceSeconds} s)`,
+      {
+        expected: { exp, graceSeconds },
+        actual: { now, secondsPastExp },
+        hint: "request a fresh token (Bitbucket issues one per step) and exchange it promptly",
+      },
+    );
+  }
+}
+
+/**
+ * ASSUMPTION (domain-facts §3: `nbf`/`iat` rules unknown): a token whose `nbf` or `iat` lies more
+ * than `graceSeconds` in the future is refused with `ERR_TOKEN_NOT_YET_VALID`; absent claims pass.
+ */
+export function checkNotBefore(
+  claims: JwtClaims,
+  now: number,
+  graceSeconds = DEFAULT_EXP_GRACE_SECONDS,
+): void {
+  for (const name of ["nbf", "iat"]) {
+    const t = numericClaim(claims, name);
+    if (t !== undefined && t > now + graceSeconds) {
+      throw new TokenError(
+        "ERR_TOKEN_NOT_YET_VALID",
+        `token ${name} ${t} is ${t - now} s in the future (now ${now}, grace ${graceSeconds} s)`,
+        {
+          expected: { [name]: t, graceSeconds },
+          actual: { now, secondsEarly: t - now },
+          hint: "check the clock of the machine that checks the token",
+        },
+      );
+    }
+  }
+}
+
+/** The token `aud` (string or array) must contain one entry of `audience`; returns that entry. */
+export function checkAudience(claims: JwtClaims, audience: string | readonly string[]): string {
+  const wanted = typeof audience === "string" ? [audience] : audience;
+  const aud = claims.aud;
+  if (aud === undefined) throw claimMissing("aud");
+  const have = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : undefined;
+  if (!have?.every((a) => typeof a === "string")) {
+    throw new TokenError("ERR_TOKEN_MALFORMED", "claim aud must be a string or array of strings", {
+      actual: aud,
+    });
+  }
+  const match = have.find((a) => wanted.includes(a));
+  if (match === undefined) {
+    throw new TokenError(
+      "ERR_AUDIENCE_MISMATCH",
+      `token audience ${JSON.stringify(aud)} contains none of ${JSON.stringify(wanted)}`,
+      {
+        expected: [...wanted],
+        actual: aud,
+        hint: "the provider's client ID list must contain the audience the step requests (Bitbucket's default is ari:cloud:bitbucket::workspace/<uuid>)",
+      },
+    );
+  }
+  return match;
+}
+
+/** Claim checks in the documented order: iss → exp → nbf/iat → aud. */
+export function checkClaims(claims: JwtClaims, opts: ClaimOptions): { matchedAudience?: string } {
+  const grace = opts.expGraceSeconds ?? DEFAULT_EXP_GRACE_SECONDS;
+  if (opts.issuer !== undefined) checkIssuer(claims, opts.issuer);
+  checkExpiry(claims, opts.now, grace);
+  checkNotBefore(claims, opts.now, grace);
+  if (opts.audience !== undefined) return { matchedAudience: checkAudience(claims, opts.audience) };
+  return {};
+}
+
+/**
+ * Full verification: size/shape → alg/crit → key → signature → iss → exp → nbf → aud. Every
+ * failure is a `TokenError` whose code maps to one STS error.
+ */
+export async function verifyToken(token: string, opts: VerifyOptions): Promise<VerifiedToken> {
+  const { header, claims } = await verifySignatureOnly(token, opts);
+  const { matchedAudience } = checkClaims(claims, opts);
+  return matchedAudience === undefined ? { header, claims } : { header, claims, matchedAudience };
+}
