@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerConfigure } from "./configure.js";
 import { registerCredentials } from "./credentials.js";
+import { registerDemo } from "./demo.js";
 import { registerExec } from "./exec.js";
 import { registerExplain } from "./explain.js";
 import { registerVerify } from "./verify.js";
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerCredentials(program);
   registerExec(program);
   registerConfigure(program);
+  registerDemo(program);
 }
