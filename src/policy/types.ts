@@ -3,8 +3,13 @@
  * who-can) goes through `compilePolicy(...).evaluate(...)`: there is one evaluator.
  */
 
-/** `trust`: a role's trust policy (Principal required, Resource forbidden). `identity`: permissions. */
-export type PolicyKind = "trust" | "identity";
+/**
+ * `trust`: a role's trust policy (Principal required, Resource and NotPrincipal forbidden).
+ * `identity`: permissions attached to a user or role (Principal forbidden, Resource required).
+ * `resource`: a resource-based policy such as a bucket policy (Principal or NotPrincipal, and
+ * Resource, required; NotPrincipal only with Deny).
+ */
+export type PolicyKind = "trust" | "identity" | "resource";
 
 /**
  * Request context: condition key → value(s). A string is a single-valued key; an array is a
@@ -55,6 +60,8 @@ export interface StatementTrace {
   conditions: ConditionTrace[];
   /** principal && action && resource && every condition matched. */
   applies: boolean;
+  /** When principal, action or resource did not match: which, in plain words. */
+  reason?: string;
 }
 
 export type Decision = "allow" | "explicitDeny" | "implicitDeny";
@@ -63,6 +70,9 @@ export interface EvaluationResult {
   decision: Decision;
   allowed: boolean;
   statements: StatementTrace[];
+  /** The request's action and resource, so a result can be explained on its own. */
+  action?: string;
+  resource?: string;
 }
 
 export interface CompiledPolicy {
