@@ -2,3 +2,4 @@ export * from "./audience.js";
 export * from "./claims.js";
 export * from "./issuer.js";
 export * from "./uuid.js";
+export * from "./ip-ranges.js";
