@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { updateAwsFile, upsertIniSection } from "../../src/cli/aws-files.js";
+import {
+  checkSessionName,
+  defaultSessionName,
+  resolveStsEndpoint,
+  resolveToken,
+} from "../../src/cli/pipeline-env.js";
+import { renderCredentials, shellQuote } from "../../src/cli/render/credentials.js";
+
+describe("AWS shared files", () => {
+  it("updates one profile and keeps the others, their comments and unknown keys", () => {
+    const before =
+      "# mine\n[default]\naws_access_key_id = AKIAOLD\nregion = eu-west-1\n\n[profile other]\nregion = us-west-2\n";
+    const after = upsertIniSection(before, "default", {
+      aws_access_key_id: "ASIANEW",
+      aws_session_token: "tok",
+    });
+    expect(after).toContain("# mine");
+    expect(after).toContain("aws_access_key_id = ASIANEW");
+    expect(after).not.toContain("AKIAOLD");
+    expect(after).toContain("region = eu-west-1");
+    expect(after).toContain("aws_session_token = tok");
+    expect(after).toContain("[profile other]\nregion = us-west-2");
+  });
+
+  it("appends a new section and writes the file with mode 0600", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bb-oidc-ini-"));
+    const path = join(dir, "credentials");
+    writeFileSync(path, "[keep]\nx = 1\n");
+    updateAwsFile(path, "deploy", { aws_access_key_id: "ASIA1" });
+    expect(readFileSync(path, "utf8")).toBe(
+      "[keep]\nx = 1\n\n[deploy]\naws_access_key_id = ASIA1\n",
+    );
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("credential output formats", () => {
+  const c = {
+    accessKeyId: "ASIAEXAMPLEEXAMPLE01",
+    secretAccessKey: "se'cret/with+chars",
+    sessionToken: "token$(rm -rf)",
+    expiration: new Date("2026-01-01T01:00:00Z"),
+  };
+  it("env output survives eval: values are single-quoted", () => {
+    const out = renderCredentials("env", c, { region: "eu-west-1", assumedRoleArn: "arn" });
+    expect(out).toContain(`export AWS_SECRET_ACCESS_KEY='se'\\''cret/with+chars'`);
+    expect(out).toContain(`export AWS_SESSION_TOKEN='token$(rm -rf)'`);
+    expect(shellQuote("a'b")).toBe(`'a'\\''b'`);
+  });
+  it("credential-process output is the AWS CLI's version 1 shape", () => {
+    const out = JSON.parse(
+      renderCredentials("credential-process", c, { region: "r", assumedRoleArn: "a" }),
+    );
+    expect(out).toEqual({
+      Version: 1,
+      AccessKeyId: c.accessKeyId,
+      SecretAccessKey: c.secretAccessKey,
+      SessionToken: c.sessionToken,
+      Expiration: "2026-01-01T01:00:00.000Z",
+    });
+  });
+});
+
+describe("pipeline environment", () => {
+  it("builds a session name from the pipeline's variables within STS's rules", () => {
+    const name = defaultSessionName(
+      {
+        BITBUCKET_REPO_SLUG: "web app/π",
+        BITBUCKET_BUILD_NUMBER: "42",
+        BITBUCKET_STEP_UUID: "{1a2b3c4d-0000-4000-8000-000000000000}",
+      },
+      0,
+    );
+    expect(name).toBe("bb-web-app-42-1a2b3c4d");
+    expect(() => checkSessionName(name)).not.toThrow();
+    const long = defaultSessionName({ BITBUCKET_REPO_SLUG: "x".repeat(200) }, 0);
+    expect(long.length).toBe(64);
+  });
+  it("refuses an invalid user-given session name before any call", () => {
+    expect(() => checkSessionName("has space")).toThrow(/not a valid role session name/);
+    expect(() => checkSessionName("a")).toThrow();
+  });
+  it("explains the missing oidc flag when the token variable is empty", () => {
+    expect(() => resolveToken(undefined, { BITBUCKET_STEP_OIDC_TOKEN: "" })).toThrow(
+      /BITBUCKET_STEP_OIDC_TOKEN/,
+    );
+    try {
+      resolveToken(undefined, {});
+    } catch (e) {
+      expect((e as { hint?: string }).hint).toContain("oidc: true");
+    }
+  });
+  it("takes the STS endpoint as the SDKs do", () => {
+    expect(
+      resolveStsEndpoint(undefined, {
+        AWS_ENDPOINT_URL: "http://a",
+        AWS_ENDPOINT_URL_STS: "http://b",
+      }),
+    ).toBe("http://b");
+    expect(resolveStsEndpoint("http://c", { AWS_ENDPOINT_URL_STS: "http://b" })).toBe("http://c");
+    expect(resolveStsEndpoint(undefined, {})).toBeUndefined();
+  });
+});
