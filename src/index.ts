@@ -3,6 +3,9 @@ export * from "./bitbucket/index.js";
 export * from "./errors.js";
 export * from "./oidc/index.js";
 export * from "./policy/index.js";
+export * from "./provision/config/index.js";
+export * from "./provision/reader/index.js";
+export * from "./provision/template/index.js";
 export { type Diagnosis, diagnose } from "./sts/diagnose.js";
 export {
   type AwsCredentials,

@@ -1,0 +1,169 @@
+/**
+ * The resource dependency graph: an edge A → B when A's properties Ref, GetAtt or Sub B, or A
+ * DependsOn B. Both branches of every Fn::If count, so the order holds whatever the conditions.
+ */
+import { asParsedTemplate, type ParsedTemplate } from "./read-template.js";
+import type { Path, SourceLocations } from "./source-locations.js";
+import { subVariables } from "./sub-string.js";
+import { TemplateError } from "./template-error.js";
+import type { CfnTemplate } from "./types.js";
+
+export interface Reference {
+  target: string;
+  /** Where the reference is written (for error locations). */
+  path: Path;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Appends every reference to a name in `names` found in `value`. */
+export function collectReferences(
+  value: unknown,
+  path: Path,
+  names: ReadonlySet<string>,
+  out: Reference[],
+): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      collectReferences(v, [...path, i], names, out);
+    });
+    return;
+  }
+  if (!isRecord(value)) return;
+  const keys = Object.keys(value);
+  if (keys.length === 1) {
+    const key = keys[0]!;
+    const arg = value[key];
+    const add = (target: string) => {
+      if (names.has(target)) out.push({ target, path: [...path, key] });
+    };
+    if (key === "Ref" && typeof arg === "string") {
+      add(arg);
+      return;
+    }
+    if (key === "Fn::GetAtt") {
+      const target =
+        typeof arg === "string" ? arg.split(".")[0] : Array.isArray(arg) ? arg[0] : undefined;
+      if (typeof target === "string") add(target);
+      if (Array.isArray(arg)) collectReferences(arg.slice(1), [...path, key], names, out);
+      return;
+    }
+    if (key === "Fn::Sub") {
+      const text = typeof arg === "string" ? arg : Array.isArray(arg) ? arg[0] : undefined;
+      const local = Array.isArray(arg) && isRecord(arg[1]) ? Object.keys(arg[1]) : [];
+      if (typeof text === "string") {
+        for (const v of subVariables(text)) {
+          if (!local.includes(v)) add(v.split(".")[0]!);
+        }
+      }
+      if (Array.isArray(arg)) collectReferences(arg[1], [...path, key, 1], names, out);
+      return;
+    }
+  }
+  for (const k of keys) collectReferences(value[k], [...path, k], names, out);
+}
+
+export interface DependencyGraph {
+  /** Logical IDs in template order. */
+  nodes: string[];
+  /** For each node, what it depends on (with the place each reference is written). */
+  edges: Map<string, Reference[]>;
+}
+
+/**
+ * Builds the graph among `include` (default: every resource). A DependsOn naming a resource that
+ * does not exist is an error, as in CloudFormation.
+ */
+export function dependencyGraph(
+  parsed: { template: CfnTemplate; locations?: SourceLocations; sourceName: string },
+  include?: ReadonlySet<string>,
+): DependencyGraph {
+  const all = Object.keys(parsed.template.Resources);
+  const nodes = include ? all.filter((id) => include.has(id)) : all;
+  const names = new Set(nodes);
+  const edges = new Map<string, Reference[]>();
+  for (const id of nodes) {
+    const res = parsed.template.Resources[id]!;
+    const refs: Reference[] = [];
+    collectReferences(res.Properties, ["Resources", id, "Properties"], names, refs);
+    const dependsOn = res.DependsOn === undefined ? [] : [res.DependsOn].flat();
+    dependsOn.forEach((target, i) => {
+      const path: Path = [
+        "Resources",
+        id,
+        "DependsOn",
+        ...(Array.isArray(res.DependsOn) ? [i] : []),
+      ];
+      if (!(target in parsed.template.Resources)) {
+        throw new TemplateError(
+          "unknown-reference",
+          `DependsOn names ${JSON.stringify(target)}, which is not a resource in this template`,
+          { locations: parsed.locations, sourceName: parsed.sourceName, path },
+        );
+      }
+      if (names.has(target)) refs.push({ target, path });
+    });
+    edges.set(id, refs);
+  }
+  return { nodes, edges };
+}
+
+/**
+ * Topological order (dependencies first). Ties keep template order, so the result is
+ * deterministic. A cycle is a located error naming every resource on it.
+ */
+export function topologicalOrder(
+  graph: DependencyGraph,
+  where: { locations?: SourceLocations; sourceName: string },
+): string[] {
+  const done = new Set<string>();
+  const order: string[] = [];
+  while (order.length < graph.nodes.length) {
+    const next = graph.nodes.find(
+      (id) => !done.has(id) && graph.edges.get(id)!.every((r) => done.has(r.target)),
+    );
+    if (next === undefined) throw cycleError(graph, done, where);
+    done.add(next);
+    order.push(next);
+  }
+  return order;
+}
+
+function cycleError(
+  graph: DependencyGraph,
+  done: ReadonlySet<string>,
+  where: { locations?: SourceLocations; sourceName: string },
+): TemplateError {
+  // Every remaining node has an unfinished dependency, so walking those edges must revisit a node.
+  const start = graph.nodes.find((id) => !done.has(id))!;
+  const trail: { id: string; via?: Reference }[] = [{ id: start }];
+  const seen = new Map<string, number>([[start, 0]]);
+  for (;;) {
+    const current = trail[trail.length - 1]!.id;
+    const via = graph.edges.get(current)!.find((r) => !done.has(r.target))!;
+    const at = seen.get(via.target);
+    trail[trail.length - 1]!.via = via;
+    if (at !== undefined) {
+      const cycle = trail.slice(at);
+      const names = [...cycle.map((c) => c.id), via.target].join(" → ");
+      return new TemplateError(
+        "circular-reference",
+        `circular dependency between resources: ${names}`,
+        { ...where, path: cycle[0]!.via!.path },
+        {
+          hint: "Break the cycle: remove a Ref/GetAtt/Sub or DependsOn, or move a value into a parameter.",
+        },
+      );
+    }
+    seen.set(via.target, trail.length);
+    trail.push({ id: via.target });
+  }
+}
+
+/** Resources in the order CloudFormation may create them (dependencies first). */
+export function dependencyOrder(template: ParsedTemplate | CfnTemplate): string[] {
+  const parsed = asParsedTemplate(template);
+  return topologicalOrder(dependencyGraph(parsed), parsed);
+}
