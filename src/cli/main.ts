@@ -3,6 +3,13 @@ import { Command, CommanderError } from "commander";
 import { registerCommands } from "./commands/index.js";
 import { reportError } from "./report-error.js";
 
+// The pinned AWS SDK warns on every Node 20 start that later SDK releases will need Node 22; in a
+// pipeline log that is noise next to the answer the user came for (README: requirements).
+if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  process.env.BB_OIDC_SET_SDK_WARNING_OFF = "1";
+}
+
 const program = new Command("bb-oidc")
   .description(
     "Keyless deployments from Bitbucket Pipelines into AWS: discover, template, lint, deploy, exchange credentials, and explain every refusal.",

@@ -35,6 +35,11 @@ export function registerExec(program: Command): void {
     const out = await runExchange(flags, process.env);
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of SHADOWING) delete env[k];
+    if (env.BB_OIDC_SET_SDK_WARNING_OFF) {
+      // Set by bb-oidc's own start-up, not by the user: the child gets the environment as given.
+      delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+      delete env.BB_OIDC_SET_SDK_WARNING_OFF;
+    }
     for (const [k, v] of credentialVariables(out.credentials, out.region)) env[k] = v;
     process.exitCode = await runChild(command, env);
   });

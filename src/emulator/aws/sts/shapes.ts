@@ -1,0 +1,21 @@
+import type { IssuedCredentials } from "../sessions.js";
+import { el, type XmlElement } from "../xml.js";
+
+/** `2024-01-01T12:00:00Z`: STS writes timestamps without fractional seconds. */
+export function isoSeconds(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function credentialsXml(c: IssuedCredentials): XmlElement {
+  return el(
+    "Credentials",
+    el("AccessKeyId", c.accessKeyId),
+    el("SecretAccessKey", c.secretAccessKey),
+    el("SessionToken", c.sessionToken),
+    el("Expiration", isoSeconds(c.expiration)),
+  );
+}
+
+export function assumedRoleUserXml(assumedRoleId: string, arn: string): XmlElement {
+  return el("AssumedRoleUser", el("AssumedRoleId", assumedRoleId), el("Arn", arn));
+}

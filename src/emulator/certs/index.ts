@@ -1,0 +1,1 @@
+export { type CaMaterial, type LoadOrCreateCaOptions, loadOrCreateCa } from "./load-or-create.js";

@@ -1,0 +1,141 @@
+import { mkdir, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { issuerFor } from "../bitbucket/index.js";
+import { type AccountRecord, type AwsEndpoint, startAwsEndpoint } from "./aws/index.js";
+import { ensureWorkspace, startBitbucketServer } from "./bitbucket/index.js";
+import { loadOrCreateCa } from "./certs/index.js";
+import { openStore } from "./store/index.js";
+import type { Store } from "./store/types.js";
+
+/**
+ * Default ports: fixed so scripts and `~/.aws/config` can name them, and away from LocalStack's
+ * 4566 and moto's 5000 so the emulators can run side by side. 0 picks free ports.
+ */
+export const DEFAULT_AWS_PORT = 8790;
+export const DEFAULT_BITBUCKET_PORT = 8791;
+/** The real issuer host; the emulator's STS resolves it to its own Bitbucket server. */
+export const BITBUCKET_API_HOST = "api.bitbucket.org";
+
+export interface EmulatorOptions {
+  host?: string;
+  awsPort?: number;
+  bitbucketPort?: number;
+  /** Kept across runs (IAM state, keys, CA, sessions). Default: a fresh temporary directory. */
+  stateDir?: string;
+  accounts?: string[];
+  workspaces?: string[];
+  /** `aws:SourceIp` for every caller instead of the TCP peer. */
+  sourceIp?: string;
+  /** Let each request set `aws:SourceIp` with the `x-bb-oidc-source-ip` header. */
+  trustSourceIpHeader?: boolean;
+  /** The emulator's clock, epoch milliseconds (as Date.now). */
+  now?: () => number;
+  /** Unexpected errors inside request handling (answered as 500 InternalFailure). */
+  onInternalError?: (err: unknown) => void;
+}
+
+export interface EmulatorWorkspace {
+  slug: string;
+  uuid: string;
+  issuer: string;
+}
+
+export interface RunningEmulator {
+  awsEndpoint: string;
+  bitbucketEndpoint: string;
+  /** The root CA's PEM file: trust it for the Bitbucket side (NODE_EXTRA_CA_CERTS). */
+  caFile: string;
+  stateDir: string;
+  accounts: Array<Pick<AccountRecord, "id" | "accessKeyId" | "secretAccessKey">>;
+  workspaces: EmulatorWorkspace[];
+  /** IAM's thumbprint for the issuer host (the emulator's intermediate CA). */
+  thumbprint: string;
+  store: Store;
+  aws: AwsEndpoint;
+  /** Answers requests in flight, then flushes and releases the state directory. */
+  close(): Promise<void>;
+}
+
+/** Bitbucket's OIDC issuer (HTTPS) and AWS STS/IAM (HTTP, Query protocol) on loopback. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? "127.0.0.1";
+  const stateDir = options.stateDir
+    ? resolve(options.stateDir)
+    : await mkdtemp(join(tmpdir(), "bb-oidc-emulator-"));
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const now = options.now ?? Date.now;
+  const nowSeconds = () => Math.floor(now() / 1000);
+
+  const store = await openStore(stateDir);
+  const cleanups: Array<() => Promise<void>> = [() => store.close()];
+  const unwind = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  };
+  try {
+    const ca = await loadOrCreateCa(store, { now: nowSeconds() });
+    const workspaces: EmulatorWorkspace[] = [];
+    for (const slug of options.workspaces ?? ["acme"]) {
+      const ws = await ensureWorkspace(store, slug, { now: nowSeconds() });
+      workspaces.push({ slug: ws.slug, uuid: ws.uuid, issuer: issuerFor(ws.slug) });
+    }
+    const bitbucket = await startBitbucketServer({
+      store,
+      host,
+      port: options.bitbucketPort ?? DEFAULT_BITBUCKET_PORT,
+      ca,
+      now: nowSeconds,
+    });
+    cleanups.push(() => bitbucket.close());
+    const aws = await startAwsEndpoint({
+      store,
+      accounts: options.accounts ?? ["111111111111"],
+      host,
+      port: options.awsPort ?? DEFAULT_AWS_PORT,
+      stateDir,
+      issuerAccess: {
+        ca: ca.rootPem,
+        hostMap: { [BITBUCKET_API_HOST]: `${connectableHost(host)}:${bitbucket.port}` },
+      },
+      now,
+      sourceIp: options.sourceIp,
+      trustSourceIpHeader: options.trustSourceIpHeader,
+      onInternalError: options.onInternalError,
+    });
+    cleanups.push(() => aws.close());
+    let closing: Promise<void> | undefined;
+    return {
+      awsEndpoint: aws.url,
+      bitbucketEndpoint: bitbucket.url,
+      caFile: ca.caFile,
+      stateDir,
+      accounts: aws.accounts.map(({ id, accessKeyId, secretAccessKey }) => ({
+        id,
+        accessKeyId,
+        secretAccessKey,
+      })),
+      workspaces,
+      thumbprint: ca.thumbprint,
+      store,
+      aws,
+      close() {
+        // Servers first (they finish in-flight requests that may still write), then the store.
+        closing ??= (async () => {
+          await Promise.all([aws.close(), bitbucket.close()]);
+          await store.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}
+
+/** A wildcard bind address is not something to connect to; loopback is. */
+function connectableHost(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}

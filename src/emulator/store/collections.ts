@@ -1,0 +1,90 @@
+import { storeInput } from "./state-errors.js";
+import type { StoreOp } from "./types.js";
+
+/**
+ * The in-memory image of the state: collection → key → JSON value, in insertion order (Map keeps
+ * it; overwriting a key keeps its position, deleting and re-adding moves it to the end). Both
+ * store implementations and the journal replay share it, so they cannot disagree on semantics.
+ */
+export class Collections {
+  private readonly data = new Map<string, Map<string, unknown>>();
+
+  apply(op: StoreOp): void {
+    if (op.op === "put") {
+      let coll = this.data.get(op.collection);
+      if (coll === undefined) {
+        coll = new Map();
+        this.data.set(op.collection, coll);
+      }
+      coll.set(op.key, op.value);
+    } else {
+      const coll = this.data.get(op.collection);
+      coll?.delete(op.key);
+      if (coll?.size === 0) this.data.delete(op.collection);
+    }
+  }
+
+  // Reads hand out copies: a caller editing a record it read must not change the stored state
+  // behind the journal's back.
+  get<T>(collection: string, key: string): T | undefined {
+    const coll = this.data.get(collection);
+    if (coll === undefined || !coll.has(key)) return undefined;
+    return structuredClone(coll.get(key)) as T;
+  }
+
+  list<T>(collection: string): T[] {
+    const coll = this.data.get(collection);
+    return coll === undefined ? [] : [...coll.values()].map((v) => structuredClone(v) as T);
+  }
+
+  toJSON(): Record<string, [string, unknown][]> {
+    const out: Record<string, [string, unknown][]> = {};
+    for (const [name, coll] of this.data) out[name] = [...coll.entries()];
+    return out;
+  }
+
+  static fromJSON(json: unknown): Collections {
+    const c = new Collections();
+    if (json === null || typeof json !== "object" || Array.isArray(json)) {
+      throw new Error("collections is not an object");
+    }
+    for (const [name, entries] of Object.entries(json)) {
+      if (!Array.isArray(entries)) throw new Error(`collection ${name} is not a list`);
+      for (const entry of entries) {
+        if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") {
+          throw new Error(`collection ${name} has a malformed entry`);
+        }
+        c.apply({ op: "put", collection: name, key: entry[0], value: entry[1] });
+      }
+    }
+    return c;
+  }
+}
+
+/**
+ * Checks ops and returns a JSON copy of them: the copy is what gets journaled and applied, so the
+ * caller mutating its objects after the call changes neither.
+ */
+export function normaliseOps(ops: readonly StoreOp[]): StoreOp[] {
+  if (!Array.isArray(ops)) throw storeInput("Store batch must be an array of operations.", ops);
+  return ops.map((op, i) => {
+    const where = `operation ${i}`;
+    if (op === null || typeof op !== "object") throw storeInput(`${where} is not an object`, op);
+    if (typeof op.collection !== "string" || op.collection === "") {
+      throw storeInput(`${where}: collection must be a non-empty string`, op.collection);
+    }
+    if (typeof op.key !== "string" || op.key === "") {
+      throw storeInput(`${where}: key must be a non-empty string`, op.key);
+    }
+    if (op.op === "delete") return { op: "delete", collection: op.collection, key: op.key };
+    if (op.op !== "put") throw storeInput(`${where}: op must be "put" or "delete"`, op.op);
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(op.value);
+    } catch (err) {
+      throw storeInput(`${where}: value is not JSON-serialisable (${String(err)})`, op.value);
+    }
+    if (text === undefined) throw storeInput(`${where}: value is not JSON-serialisable`, op.value);
+    return { op: "put", collection: op.collection, key: op.key, value: JSON.parse(text) };
+  });
+}

@@ -1,0 +1,268 @@
+import { CreateRoleCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type Creds, failure, iam, startEndpoint, sts, TRUST_ROOT } from "./helpers.js";
+
+const A = "111111111111";
+const B = "222222222222";
+let clock = Date.now();
+let ep: Awaited<ReturnType<typeof startEndpoint>>;
+
+/** A client whose signing clock follows the emulator's (tests move the emulator's clock). */
+function stsAt(creds: Creds): STSClient {
+  const c = sts(ep.url, creds);
+  c.config.systemClockOffset = clock - Date.now();
+  return c;
+}
+
+function sessionCreds(out: {
+  Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string };
+}): Creds {
+  const c = out.Credentials!;
+  return {
+    accessKeyId: c.AccessKeyId!,
+    secretAccessKey: c.SecretAccessKey!,
+    sessionToken: c.SessionToken!,
+  };
+}
+
+function trust(statement: Record<string, unknown>): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", ...statement }],
+  });
+}
+
+beforeAll(async () => {
+  ep = await startEndpoint({ now: () => clock, trustSourceIpHeader: true });
+  const a = iam(ep.url, ep.accounts[0]!);
+  const b = iam(ep.url, ep.accounts[1]!);
+  await a.send(
+    new CreateRoleCommand({
+      RoleName: "hub",
+      AssumeRolePolicyDocument: TRUST_ROOT(A),
+      MaxSessionDuration: 43200,
+    }),
+  );
+  await b.send(
+    new CreateRoleCommand({
+      RoleName: "spoke",
+      AssumeRolePolicyDocument: trust({ Principal: { AWS: `arn:aws:iam::${A}:role/hub` } }),
+    }),
+  );
+  await b.send(
+    new CreateRoleCommand({
+      RoleName: "partner",
+      AssumeRolePolicyDocument: trust({
+        Principal: { AWS: A },
+        Condition: { StringEquals: { "sts:ExternalId": "s3cret-ext" } },
+      }),
+    }),
+  );
+  await b.send(
+    new CreateRoleCommand({
+      RoleName: "office",
+      AssumeRolePolicyDocument: trust({
+        Principal: { AWS: `arn:aws:iam::${A}:root` },
+        Condition: { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } },
+      }),
+    }),
+  );
+});
+afterAll(async () => {
+  expect(ep.errors).toEqual([]);
+  await ep.close();
+});
+
+describe("authentication", () => {
+  test("the root key is the account root", async () => {
+    const out = await stsAt(ep.accounts[0]!).send(new GetCallerIdentityCommand({}));
+    expect(out).toMatchObject({ Account: A, UserId: A, Arn: `arn:aws:iam::${A}:root` });
+  });
+
+  test("a wrong secret is SignatureDoesNotMatch", async () => {
+    const admin = ep.accounts[0]!;
+    const f = await failure(
+      stsAt({ ...admin, secretAccessKey: `${admin.secretAccessKey.slice(0, -1)}x` }).send(
+        new GetCallerIdentityCommand({}),
+      ),
+    );
+    expect(f).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
+  });
+
+  test("an unknown key is InvalidClientTokenId", async () => {
+    const f = await failure(
+      stsAt({ accessKeyId: "AKIAZZZZZZZZZZZZZZZZ", secretAccessKey: "x".repeat(40) }).send(
+        new GetCallerIdentityCommand({}),
+      ),
+    );
+    expect(f).toMatchObject({ name: "InvalidClientTokenId", status: 403 });
+  });
+
+  test("session keys need their own session token", async () => {
+    const one = sessionCreds(
+      await stsAt(ep.accounts[0]!).send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/hub`, RoleSessionName: "one" }),
+      ),
+    );
+    const two = sessionCreds(
+      await stsAt(ep.accounts[0]!).send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/hub`, RoleSessionName: "two" }),
+      ),
+    );
+    expect(one.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
+    expect(one.secretAccessKey).toHaveLength(40);
+    const me = await stsAt(one).send(new GetCallerIdentityCommand({}));
+    expect(me.Arn).toBe(`arn:aws:sts::${A}:assumed-role/hub/one`);
+    expect(me.UserId).toMatch(/^AROA[A-Z2-7]{17}:one$/);
+
+    const noToken = await failure(
+      stsAt({ accessKeyId: one.accessKeyId, secretAccessKey: one.secretAccessKey }).send(
+        new GetCallerIdentityCommand({}),
+      ),
+    );
+    expect(noToken).toMatchObject({ name: "InvalidClientTokenId", status: 403 });
+    const swapped = await failure(
+      stsAt({ ...one, sessionToken: two.sessionToken }).send(new GetCallerIdentityCommand({})),
+    );
+    expect(swapped).toMatchObject({ name: "InvalidClientTokenId", status: 403 });
+    const tampered = await failure(
+      stsAt({ ...one, sessionToken: `${one.sessionToken!.slice(0, -4)}AAAA` }).send(
+        new GetCallerIdentityCommand({}),
+      ),
+    );
+    expect(tampered.name).toBe("InvalidClientTokenId");
+  });
+
+  test("an expired session is ExpiredToken", async () => {
+    const s = sessionCreds(
+      await stsAt(ep.accounts[0]!).send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${A}:role/hub`,
+          RoleSessionName: "short",
+          DurationSeconds: 900,
+        }),
+      ),
+    );
+    const saved = clock;
+    clock += 901_000;
+    try {
+      const f = await failure(stsAt(s).send(new GetCallerIdentityCommand({})));
+      expect(f).toMatchObject({ name: "ExpiredToken", status: 403 });
+    } finally {
+      clock = saved;
+    }
+  });
+
+  test("a signature 20 minutes off is refused as skewed", async () => {
+    const c = sts(ep.url, ep.accounts[0]!);
+    c.config.systemClockOffset = clock - Date.now() - 20 * 60_000;
+    const f = await failure(c.send(new GetCallerIdentityCommand({})));
+    expect(f).toMatchObject({ name: "SignatureDoesNotMatch", status: 403 });
+    expect(f.message).toMatch(/^Signature expired: /);
+  });
+});
+
+describe("AssumeRole", () => {
+  test("chains from account A's role into account B", async () => {
+    const hub = sessionCreds(
+      await stsAt(ep.accounts[0]!).send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/hub`, RoleSessionName: "ci" }),
+      ),
+    );
+    const spoke = await stsAt(hub).send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/spoke`, RoleSessionName: "deploy" }),
+    );
+    expect(spoke.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${B}:assumed-role/spoke/deploy`);
+    const expiresIn = spoke.Credentials!.Expiration!.getTime() - clock;
+    expect(expiresIn).toBeLessThanOrEqual(3600_000);
+    const me = await stsAt(sessionCreds(spoke)).send(new GetCallerIdentityCommand({}));
+    expect(me).toMatchObject({ Account: B, Arn: `arn:aws:sts::${B}:assumed-role/spoke/deploy` });
+
+    const tooLong = await failure(
+      stsAt(hub).send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${B}:role/spoke`,
+          RoleSessionName: "deploy",
+          DurationSeconds: 7200,
+        }),
+      ),
+    );
+    expect(tooLong).toMatchObject({ name: "ValidationError", status: 400 });
+    expect(tooLong.message).toContain("1 hour session limit for roles assumed by role chaining");
+  });
+
+  test("a trust policy that does not name the caller refuses with AWS's message", async () => {
+    const f = await failure(
+      stsAt(ep.accounts[0]!).send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/spoke`, RoleSessionName: "x1" }),
+      ),
+    );
+    expect(f).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+      message: `User: arn:aws:iam::${A}:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${B}:role/spoke`,
+    });
+    const missing = await failure(
+      stsAt(ep.accounts[0]!).send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/nope`, RoleSessionName: "x1" }),
+      ),
+    );
+    expect(missing.name).toBe("AccessDenied");
+  });
+
+  test("sts:ExternalId conditions", async () => {
+    const arn = `arn:aws:iam::${B}:role/partner`;
+    const without = await failure(
+      stsAt(ep.accounts[0]!).send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: "pp" })),
+    );
+    expect(without.name).toBe("AccessDenied");
+    const ok = await stsAt(ep.accounts[0]!).send(
+      new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: "pp", ExternalId: "s3cret-ext" }),
+    );
+    expect(ok.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${B}:assumed-role/partner/pp`);
+  });
+
+  test("aws:SourceIp from the trusted header", async () => {
+    const arn = `arn:aws:iam::${B}:role/office`;
+    const from = (ip: string) => {
+      const c = stsAt(ep.accounts[0]!);
+      c.middlewareStack.add(
+        (next) => async (args) => {
+          (args.request as { headers: Record<string, string> }).headers["x-bb-oidc-source-ip"] = ip;
+          return next(args);
+        },
+        { step: "build" },
+      );
+      return c;
+    };
+    const outside = await failure(
+      from("198.51.100.7").send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: "oo" })),
+    );
+    expect(outside.name).toBe("AccessDenied");
+    const inside = await from("203.0.113.9").send(
+      new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: "oo" }),
+    );
+    expect(inside.AssumedRoleUser?.Arn).toContain("assumed-role/office/oo");
+  });
+
+  test("parameter validation", async () => {
+    const f = await failure(
+      stsAt(ep.accounts[0]!).send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/hub`, RoleSessionName: "a" }),
+      ),
+    );
+    expect(f).toMatchObject({ name: "ValidationError", status: 400 });
+    expect(f.message).toContain("roleSessionName");
+    const over = await failure(
+      stsAt(ep.accounts[0]!).send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${A}:role/hub`,
+          RoleSessionName: "ab",
+          DurationSeconds: 50000,
+        }),
+      ),
+    );
+    expect(over.name).toBe("ValidationError");
+  });
+});
