@@ -16,3 +16,7 @@ export {
   StsCallError,
 } from "./sts/exchange.js";
 export * from "./sts/index.js";
+export * from "./bitbucket/pipelines.js";
+export * from "./discover/index.js";
+export * from "./provision/lint/index.js";
+export * from "./provision/who-can/index.js";

@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { InputError } from "../errors.js";
-import { createHttpsFetcher, JwksCache, type KeyResolver, StaticJwks } from "../oidc/index.js";
+import {
+  createHttpsFetcher,
+  decodeToken,
+  JwksCache,
+  type KeyResolver,
+  StaticJwks,
+} from "../oidc/index.js";
 import { parseJsonText, readTextFile, readValueArg } from "./io.js";
 import { registerSecret } from "./redact.js";
 
@@ -33,6 +39,17 @@ function readCa(path: string): string {
   } catch {
     throw new InputError(`--ca-file: cannot read ${path}.`, {
       hint: "Give a PEM file with the CA certificate(s) to trust.",
+    });
+  }
+}
+
+/** Decodes a token given on the command line; a token that is no JWT is the user's input error. */
+export function decodeTokenArg(token: string, flag = "--token"): ReturnType<typeof decodeToken> {
+  try {
+    return decodeToken(token);
+  } catch (err) {
+    throw new InputError(`${flag}: this is not a JWT: ${(err as Error).message}.`, {
+      hint: "Pass the step's $BITBUCKET_STEP_OIDC_TOKEN unchanged: three base64url parts joined by dots.",
     });
   }
 }

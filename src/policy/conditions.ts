@@ -180,10 +180,8 @@ export function compileCondition(
     }
     case "Binary": {
       const wanted = values.map((v) => canonicalBase64(v.text) ?? invalid(v, "base64 text"));
-      matcher = (v) => {
-        const got = canonicalBase64(v);
-        return got === undefined ? -1 : wanted.includes(got) ? 1 : 0;
-      };
+      // IAM compares the key's bytes with the policy's base64: a string key is its UTF-8 bytes.
+      matcher = (v) => (wanted.includes(Buffer.from(v, "utf8").toString("base64")) ? 1 : 0);
       break;
     }
     case "Ip": {

@@ -178,10 +178,12 @@ describe("Bool and BinaryEquals", () => {
     expect(holds("BoolIfExists", "aws:MultiFactorAuthPresent", "false", {})).toBe(true);
   });
 
-  it("BinaryEquals compares the bytes base64 encodes", () => {
-    expect(holds("BinaryEquals", "k:b", "QUJD", { "k:b": "QUJD" })).toBe(true);
-    expect(holds("BinaryEquals", "k:b", "QQ==", { "k:b": "QQ" })).toBe(true);
-    expect(holds("BinaryEquals", "k:b", "QUJD", { "k:b": "QUJE" })).toBe(false);
+  it("BinaryEquals compares the key's bytes with the bytes the policy's base64 encodes", () => {
+    expect(holds("BinaryEquals", "k:b", "QUJD", { "k:b": "ABC" })).toBe(true);
+    expect(holds("BinaryEquals", "k:b", "QQ", { "k:b": "A" })).toBe(true);
+    expect(holds("BinaryEquals", "k:b", "QUJD", { "k:b": "ABD" })).toBe(false);
+    // The request value is data, not base64 text: its own encoding is not decoded.
+    expect(holds("BinaryEquals", "k:b", "QUJD", { "k:b": "QUJD" })).toBe(false);
   });
 });
 

@@ -1,20 +1,21 @@
 import type { Command } from "commander";
 import { InputError, PolicyError } from "../../errors.js";
-import { decodeToken } from "../../oidc/index.js";
 import { decideWebIdentity, parseRoleArn, staticWorld } from "../../sts/index.js";
 import {
-  collect,
-  parseIntegerArg,
-  parseJsonText,
-  parseTime,
-  readJsonArg,
-  readTextFile,
-} from "../io.js";
+  type ExplainWorldInput,
+  fromIam,
+  fromTemplate,
+  fromTrustPolicyFile,
+} from "../explain-sources.js";
+import { collect, parseIntegerArg, parseTime, readJsonArg } from "../io.js";
 import { decisionJson, decisionText } from "../render/decision.js";
-import { keyResolverFor, readTokenArg } from "../token-input.js";
+import { decodeTokenArg, keyResolverFor, readTokenArg } from "../token-input.js";
 
 interface ExplainOptions {
   trustPolicy?: string;
+  template?: string;
+  role?: string;
+  parameter: string[];
   token?: string;
   claims?: string;
   jwks?: string;
@@ -23,6 +24,7 @@ interface ExplainOptions {
   clientId: string[];
   account?: string;
   roleArn?: string;
+  region?: string;
   sourceIp?: string;
   sessionName: string;
   duration?: string;
@@ -35,9 +37,12 @@ export function registerExplain(program: Command): void {
   program
     .command("explain")
     .description(
-      "Decide one AssumeRoleWithWebIdentity offline, exactly as STS would, and say which condition failed. Exit 0 allow, 1 deny, 2 input error.",
+      "Decide one AssumeRoleWithWebIdentity offline, exactly as STS would, and say which condition failed. The role comes from --trust-policy, from --template/--role, or (with only --role-arn) from IAM. Exit 0 allow, 1 deny, 2 input error.",
     )
     .option("--trust-policy <file>", "the role's trust policy (JSON)")
+    .option("--template <file>", "a CloudFormation template holding the role (with --role)")
+    .option("--role <logical-id>", "the AWS::IAM::Role in --template")
+    .option("--parameter <key=value>", "a template parameter (repeatable)", collect, [])
     .option(
       "--token <jwt|@file|->",
       "a signed token, verified against the issuer's keys (or --jwks)",
@@ -52,13 +57,26 @@ export function registerExplain(program: Command): void {
     )
     .option("--ca-file <pem>", "trust this CA when fetching the issuer's keys")
     .option("--provider-url <url>", "the IAM provider Url (default: the token's iss)")
-    .option("--client-id <id>", "the provider's ClientIdList (repeatable, required)", collect, [])
+    .option(
+      "--client-id <id>",
+      "the provider's ClientIdList (repeatable; required unless the template or IAM has the provider)",
+      collect,
+      [],
+    )
     .option("--account <id>", "account owning provider and role (default: from --role-arn)")
-    .option("--role-arn <arn>", "default arn:aws:iam::<account>:role/explained-role")
+    .option(
+      "--role-arn <arn>",
+      "the role; alone (no --trust-policy/--template) it is read through IAM",
+    )
+    .option("--region <region>", "region for IAM calls and template resolution")
     .option("--source-ip <ip>", "the caller's address (absent: aws:SourceIp is absent)")
     .option("--session-name <name>", "RoleSessionName", "bb-oidc-explain")
     .option("--duration <seconds>", "DurationSeconds")
-    .option("--max-session-duration <seconds>", "the role's MaxSessionDuration", "3600")
+    .option(
+      "--max-session-duration <seconds>",
+      "the role's MaxSessionDuration (with --trust-policy)",
+      "3600",
+    )
     .option("--now <time>", "epoch seconds or ISO 8601 (default: now)")
     .option("--json", "print one JSON object")
     .action(async (opts: ExplainOptions) => {
@@ -66,29 +84,37 @@ export function registerExplain(program: Command): void {
     });
 }
 
+function parseParameters(values: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf("=");
+    if (i <= 0) throw new InputError(`--parameter: "${v}" is not KEY=VALUE.`);
+    out[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return out;
+}
+
 async function runExplain(opts: ExplainOptions): Promise<number> {
-  if (!opts.trustPolicy)
-    throw new InputError("--trust-policy: give the role's trust policy as a JSON file.");
+  const sources = [opts.trustPolicy, opts.template].filter(Boolean).length;
+  if (sources > 1) throw new InputError("Give one of --trust-policy or --template, not both.");
+  if (sources === 0 && !opts.roleArn) {
+    throw new InputError(
+      "Say which role to check: --trust-policy FILE, --template FILE --role ID, or --role-arn ARN (read through IAM).",
+    );
+  }
+  if (opts.template && !opts.role)
+    throw new InputError("--template needs --role <logical ID of the AWS::IAM::Role>.");
   if (!opts.token === !opts.claims) {
     throw new InputError(
       "Give exactly one of --token (a signed JWT) or --claims (unsigned claims as JSON).",
     );
   }
-  if (opts.clientId.length === 0) {
-    throw new InputError(
-      "--client-id: give the provider's client ID(s), e.g. the workspace's default audience ari:cloud:bitbucket::workspace/<uuid>.",
-    );
-  }
-  const trustPolicy = parseJsonText(
-    readTextFile(opts.trustPolicy, "--trust-policy"),
-    opts.trustPolicy,
-  );
 
   let token = "";
   let claims: Record<string, unknown>;
   if (opts.token) {
     token = readTokenArg(opts.token);
-    claims = decodeToken(token).claims as Record<string, unknown>;
+    claims = decodeTokenArg(token).claims as Record<string, unknown>;
   } else {
     const parsed = readJsonArg(opts.claims!, "--claims");
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
@@ -103,7 +129,8 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
       hint: "Use arn:aws:iam::<12-digit account>:role/<name>.",
     });
   }
-  const account = opts.account ?? roleParts?.account;
+  const account =
+    opts.account ?? roleParts?.account ?? (opts.template ? "123456789012" : undefined);
   if (!account || !/^\d{12}$/.test(account)) {
     throw new InputError(
       account
@@ -111,48 +138,66 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
         : "Give --account <12-digit ID> or --role-arn.",
     );
   }
-  const roleArn = opts.roleArn ?? `arn:aws:iam::${account}:role/explained-role`;
   const providerUrl = opts.providerUrl ?? (typeof claims.iss === "string" ? claims.iss : undefined);
   if (!providerUrl)
     throw new InputError("--provider-url: the claims have no iss; give the provider URL.");
+  const maxSessionDuration = parseIntegerArg(
+    opts.maxSessionDuration ?? "3600",
+    "--max-session-duration",
+  );
+
+  let input: ExplainWorldInput;
+  try {
+    input = opts.trustPolicy
+      ? fromTrustPolicyFile(
+          opts.trustPolicy,
+          opts.roleArn ?? `arn:aws:iam::${account}:role/explained-role`,
+          maxSessionDuration,
+        )
+      : opts.template
+        ? fromTemplate({
+            file: opts.template,
+            logicalId: opts.role!,
+            parameters: parseParameters(opts.parameter),
+            account,
+            issuer: providerUrl,
+            ...(opts.region ? { region: opts.region } : {}),
+          })
+        : await fromIam(opts.roleArn!, providerUrl, opts.region);
+  } catch (err) {
+    throw asInputError(err, opts);
+  }
+
+  let provider = input.provider;
+  if (opts.clientId.length > 0) {
+    provider = {
+      account,
+      url: providerUrl,
+      clientIds: opts.clientId,
+      partition: roleParts?.partition ?? "aws",
+    };
+  }
+  if (!provider && (opts.trustPolicy || opts.template)) {
+    throw new InputError(
+      "--client-id: give the provider's client ID(s), e.g. the workspace's default audience ari:cloud:bitbucket::workspace/<uuid>.",
+    );
+  }
 
   let world: ReturnType<typeof staticWorld>;
   try {
     world = staticWorld({
-      providers: [
-        {
-          account,
-          url: providerUrl,
-          clientIds: opts.clientId,
-          partition: roleParts?.partition ?? "aws",
-        },
-      ],
-      roles: [
-        {
-          arn: roleArn,
-          trustPolicy,
-          maxSessionDuration: parseIntegerArg(
-            opts.maxSessionDuration ?? "3600",
-            "--max-session-duration",
-          ),
-        },
-      ],
-      keys: opts.token ? keyResolverFor(opts) : keyResolverFor({ jwks: undefined }),
+      providers: provider ? [provider] : [],
+      roles: [input.role],
+      keys: opts.token ? keyResolverFor(opts) : keyResolverFor({}),
     });
   } catch (err) {
-    if (err instanceof PolicyError) {
-      throw new InputError(`--trust-policy ${opts.trustPolicy}: ${err.message}`, {
-        hint:
-          err.hint ?? "Fix the policy document; IAM would refuse it with MalformedPolicyDocument.",
-      });
-    }
-    throw err;
+    throw asInputError(err, opts);
   }
 
   const now = opts.now ? parseTime(opts.now, "--now") : Math.floor(Date.now() / 1000);
   const decision = await decideWebIdentity(
     {
-      roleArn,
+      roleArn: input.role.arn,
       roleSessionName: opts.sessionName,
       webIdentityToken: token,
       ...(opts.duration !== undefined
@@ -167,8 +212,23 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
   const unsigned = opts.claims !== undefined;
   process.stdout.write(
     opts.json
-      ? `${JSON.stringify(decisionJson(decision, unsigned), null, 2)}\n`
-      : `${decisionText(decision, unsigned)}\n`,
+      ? `${JSON.stringify({ ...decisionJson(decision, unsigned), checkedAgainst: input.source }, null, 2)}\n`
+      : `${decisionText(decision, unsigned)}\n\nChecked against ${input.source}.\n`,
   );
   return decision.ok ? 0 : 1;
+}
+
+function asInputError(err: unknown, opts: ExplainOptions): unknown {
+  if (err instanceof PolicyError) {
+    const where = opts.trustPolicy
+      ? `--trust-policy ${opts.trustPolicy}`
+      : opts.template
+        ? `--template ${opts.template}`
+        : "the role's trust policy";
+    return new InputError(`${where}: ${err.message}`, {
+      hint:
+        err.hint ?? "Fix the policy document; IAM would refuse it with MalformedPolicyDocument.",
+    });
+  }
+  return err;
 }

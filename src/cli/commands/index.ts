@@ -6,8 +6,10 @@ import { registerDiscover } from "./discover.js";
 import { registerEmulator } from "./emulator.js";
 import { registerExec } from "./exec.js";
 import { registerExplain } from "./explain.js";
+import { registerLint } from "./lint.js";
 import { registerTemplate } from "./template.js";
 import { registerVerify } from "./verify.js";
+import { registerWhoCan } from "./who-can.js";
 
 /** Every command registers itself here, one file per command in this folder. */
 export function registerCommands(program: Command): void {
@@ -15,6 +17,8 @@ export function registerCommands(program: Command): void {
   registerVerify(program);
   registerDiscover(program);
   registerTemplate(program);
+  registerLint(program);
+  registerWhoCan(program);
   registerCredentials(program);
   registerExec(program);
   registerConfigure(program);

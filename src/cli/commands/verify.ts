@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { BbOidcError } from "../../errors.js";
-import { decodeToken, verifyToken } from "../../oidc/index.js";
+import { verifyToken } from "../../oidc/index.js";
 import { parseTime } from "../io.js";
-import { keyResolverFor, readTokenArg } from "../token-input.js";
+import { decodeTokenArg, keyResolverFor, readTokenArg } from "../token-input.js";
 
 interface VerifyOptions {
   token?: string;
@@ -34,7 +34,7 @@ export function registerVerify(program: Command): void {
 
 async function runVerify(opts: VerifyOptions): Promise<number> {
   const token = readTokenArg(opts.token!);
-  const decoded = decodeToken(token);
+  const decoded = decodeTokenArg(token);
   const issuer =
     opts.issuer ?? (typeof decoded.claims.iss === "string" ? decoded.claims.iss : undefined);
   const now = opts.now ? parseTime(opts.now, "--now") : Math.floor(Date.now() / 1000);

@@ -1,0 +1,142 @@
+import { InputError, PolicyError } from "../errors.js";
+import { iamResources, readTemplate, resolveTemplate } from "../provision/reader/index.js";
+import type { StaticProvider, StaticRole } from "../sts/static-world.js";
+import { parseRoleArn } from "../sts/validate-params.js";
+import { parseJsonText, readTextFile } from "./io.js";
+
+/** Where `explain` takes the role and provider from: a file, a template, or live IAM. */
+export interface ExplainWorldInput {
+  role: StaticRole;
+  provider?: StaticProvider;
+  /** Said in the output, so the user knows what was checked. */
+  source: string;
+}
+
+export function fromTrustPolicyFile(
+  file: string,
+  roleArn: string,
+  maxSessionDuration: number,
+): ExplainWorldInput {
+  return {
+    role: {
+      arn: roleArn,
+      trustPolicy: parseJsonText(readTextFile(file, "--trust-policy"), file),
+      maxSessionDuration,
+    },
+    source: file,
+  };
+}
+
+/**
+ * A role of a CloudFormation template, resolved with the given parameters; its provider too when
+ * the template creates one for the issuer.
+ */
+export function fromTemplate(opts: {
+  file: string;
+  logicalId: string;
+  parameters: Record<string, string>;
+  account: string;
+  issuer: string;
+  region?: string;
+}): ExplainWorldInput {
+  const parsed = readTemplate(readTextFile(opts.file, "--template"), opts.file);
+  const resolved = resolveTemplate(parsed, {
+    parameters: opts.parameters,
+    accountId: opts.account,
+    region: opts.region ?? "us-east-1",
+    stackName: "bb-oidc-explain",
+  });
+  const iam = iamResources(resolved);
+  const role = iam.roles.find((r) => r.logicalId === opts.logicalId);
+  if (!role) {
+    const names = iam.roles.map((r) => r.logicalId);
+    throw new InputError(`--role: ${opts.file} has no AWS::IAM::Role "${opts.logicalId}".`, {
+      hint: names.length
+        ? `Roles in the template: ${names.join(", ")}.`
+        : "The template defines no IAM role.",
+    });
+  }
+  const arn = role.arn ?? `arn:aws:iam::${opts.account}:role/${role.name ?? opts.logicalId}`;
+  const url = opts.issuer.replace(/^https:\/\//, "");
+  const p = iam.providers.find((x) => x.url?.replace(/^https:\/\//, "") === url);
+  return {
+    role: {
+      arn,
+      trustPolicy: role.trustPolicy,
+      maxSessionDuration: role.maxSessionDuration ?? 3600,
+    },
+    ...(p
+      ? {
+          provider: {
+            account: opts.account,
+            url,
+            clientIds: p.clientIds,
+            thumbprints: p.thumbprints,
+          },
+        }
+      : {}),
+    source: `${opts.file} (${opts.logicalId})`,
+  };
+}
+
+/** The live role and provider, read through IAM with the SDK's usual credentials and endpoint. */
+export async function fromIam(
+  roleArn: string,
+  issuer: string,
+  region: string | undefined,
+): Promise<ExplainWorldInput> {
+  const parts = parseRoleArn(roleArn);
+  if (!parts) throw new InputError(`--role-arn: "${roleArn}" is not a role ARN.`);
+  const { IAMClient, GetRoleCommand, GetOpenIDConnectProviderCommand } = await import(
+    "@aws-sdk/client-iam"
+  );
+  const iam = new IAMClient({ region: region ?? "us-east-1", maxAttempts: 2 });
+  let role: StaticRole;
+  try {
+    const out = await iam.send(new GetRoleCommand({ RoleName: parts.name }));
+    const doc = out.Role?.AssumeRolePolicyDocument;
+    if (!doc) throw new Error("GetRole returned no trust policy");
+    role = {
+      arn: out.Role?.Arn ?? roleArn,
+      trustPolicy: JSON.parse(decodeURIComponent(doc)),
+      maxSessionDuration: out.Role?.MaxSessionDuration ?? 3600,
+      ...(out.Role?.RoleId ? { roleId: out.Role.RoleId } : {}),
+    };
+  } catch (err) {
+    throw iamFailure(err, `iam:GetRole on ${parts.name}`);
+  }
+  const url = issuer.replace(/^https:\/\//, "");
+  const providerArn = `arn:${parts.partition}:iam::${parts.account}:oidc-provider/${url}`;
+  try {
+    const p = await iam.send(
+      new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }),
+    );
+    return {
+      role,
+      provider: {
+        account: parts.account,
+        url,
+        clientIds: p.ClientIDList ?? [],
+        thumbprints: p.ThumbprintList ?? [],
+        partition: parts.partition,
+      },
+      source: `the live configuration of ${roleArn} (iam:GetRole, iam:GetOpenIDConnectProvider)`,
+    };
+  } catch (err) {
+    if (
+      (err as { name?: string }).name === "NoSuchEntityException" ||
+      (err as { name?: string }).name === "NoSuchEntity"
+    ) {
+      return { role, source: `the live configuration of ${roleArn} (no provider ${providerArn})` };
+    }
+    throw iamFailure(err, `iam:GetOpenIDConnectProvider on ${providerArn}`);
+  }
+}
+
+function iamFailure(err: unknown, what: string): Error {
+  if (err instanceof PolicyError) return err;
+  const e = err as { name?: string; message?: string };
+  return new InputError(`${what} failed: ${e.name ?? "Error"}: ${e.message ?? String(err)}`, {
+    hint: "explain --role-arn reads the role through IAM: give credentials that may call iam:GetRole (and AWS_ENDPOINT_URL for the emulator), or pass --trust-policy FILE.",
+  });
+}

@@ -1,0 +1,25 @@
+/**
+ * `bb-oidc lint`: CloudFormation templates, trust policies and bitbucket-pipelines.yml, checked
+ * by stable rules; "who could assume this role" is always asked of the STS decision.
+ */
+export { detectKind, type FileKind } from "./detect-kind.js";
+export { formatJson } from "./format/json.js";
+export {
+  artifactUri,
+  formatSarif,
+  SARIF_SCHEMA,
+  SARIF_VERSION,
+  type SarifTool,
+  toSarif,
+} from "./format/sarif.js";
+export { formatText } from "./format/text.js";
+export { PLACEHOLDER_ACCOUNT } from "./load-template.js";
+export { RULES } from "./rules/index.js";
+export {
+  type LintResult,
+  type LintRunOptions,
+  type LintSource,
+  type LintSummary,
+  lintSources,
+} from "./run-lint.js";
+export type { Finding, LintRule, Severity } from "./types.js";

@@ -1,0 +1,124 @@
+/**
+ * A plain view of a trust policy's statements as written (after template resolution), for the
+ * rules that judge how a policy is written rather than what it decides. What it decides is asked
+ * of the engine (see `who-can/attempts.ts`); this view never decides access.
+ */
+import { compileGlob, parseGlob } from "../../policy/glob.js";
+import type { ConditionView, DocPath, StatementView } from "./types.js";
+
+const WEB_IDENTITY = "sts:assumerolewithwebidentity";
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : v === undefined ? [] : [v];
+}
+
+function text(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** Whether an action pattern (IAM wildcards, case-insensitive) covers AssumeRoleWithWebIdentity. */
+function coversWebIdentity(pattern: unknown): boolean {
+  return typeof pattern === "string" && compileGlob(parseGlob(pattern.toLowerCase()))(WEB_IDENTITY);
+}
+
+// Lint rules, who-can's rows, facts and opacity all read the same documents: build each view once.
+const views = new WeakMap<object, StatementView[]>();
+
+export function statementViews(doc: unknown): StatementView[] {
+  if (!isRecord(doc)) return [];
+  const known = views.get(doc);
+  if (known) return known;
+  const built = buildViews(doc);
+  views.set(doc, built);
+  return built;
+}
+
+function buildViews(doc: Record<string, unknown>): StatementView[] {
+  const raw = doc.Statement;
+  const items: { value: unknown; path: DocPath }[] = Array.isArray(raw)
+    ? raw.map((value, i) => ({ value, path: ["Statement", i] }))
+    : [{ value: raw, path: ["Statement"] }];
+  const out: StatementView[] = [];
+  items.forEach(({ value, path }, index) => {
+    if (!isRecord(value)) return;
+    const principal = value.Principal;
+    const federated = isRecord(principal)
+      ? list(principal.Federated).filter((f): f is string => typeof f === "string")
+      : [];
+    const anyPrincipal =
+      principal === "*" || (isRecord(principal) && list(principal.AWS).includes("*"));
+    const webIdentity =
+      value.Action !== undefined
+        ? list(value.Action).some(coversWebIdentity)
+        : value.NotAction !== undefined && !list(value.NotAction).some(coversWebIdentity);
+    const conditions: ConditionView[] = [];
+    if (isRecord(value.Condition)) {
+      for (const [operator, block] of Object.entries(value.Condition)) {
+        if (!isRecord(block)) continue;
+        for (const [key, v] of Object.entries(block)) {
+          conditions.push({
+            operator,
+            key,
+            values: list(v).map(text),
+            path: [...path, "Condition", operator, key],
+          });
+        }
+      }
+    }
+    out.push({
+      index,
+      effect: typeof value.Effect === "string" ? value.Effect : "",
+      federated,
+      anyPrincipal,
+      webIdentity,
+      conditions,
+      path,
+    });
+  });
+  return out;
+}
+
+/** `arn:<partition>:iam::<account>:oidc-provider/<url>` → its parts; undefined for anything else. */
+export function parseProviderArn(
+  arn: string,
+): { partition: string; account: string; url: string } | undefined {
+  const m = /^arn:(aws[a-z-]*):iam::([^:]*):oidc-provider\/(.+)$/.exec(arn);
+  return m ? { partition: m[1]!, account: m[2]!, url: m[3]! } : undefined;
+}
+
+/** Splits a condition key at its last colon: `host/path:sub` → `["host/path", "sub"]`. */
+export function splitKey(key: string): [prefix: string, name: string] {
+  const at = key.lastIndexOf(":");
+  return at < 0 ? ["", key] : [key.slice(0, at), key.slice(at + 1)];
+}
+
+/** The claim a key names when it is an OIDC provider key (`<url>:aud`), else undefined. */
+export function providerClaim(key: string): string | undefined {
+  const [prefix, name] = splitKey(key);
+  // Global keys (aws:, sts:, iam:, …) have a bare service prefix; provider keys have a host.
+  if (!prefix.includes(".") && !prefix.includes("/")) return undefined;
+  return name.toLowerCase();
+}
+
+/** Operator without set prefix and IfExists, e.g. `ForAnyValue:StringLikeIfExists` → `StringLike`. */
+export function baseOperator(operator: string): string {
+  const colon = operator.indexOf(":");
+  const rest = colon < 0 ? operator : operator.slice(colon + 1);
+  return rest.endsWith("IfExists") ? rest.slice(0, -"IfExists".length) : rest;
+}
+
+/** Web-identity Allow statements: those that can let a Bitbucket token in. */
+export function webIdentityAllows(statements: readonly StatementView[]): StatementView[] {
+  return statements.filter(
+    (s) => s.effect === "Allow" && s.webIdentity && (s.federated.length > 0 || s.anyPrincipal),
+  );
+}
+
+/** The provider URLs a statement trusts (from its Federated ARNs). */
+export function trustedUrls(s: StatementView): string[] {
+  return s.federated.map((f) => parseProviderArn(f)?.url).filter((u): u is string => !!u);
+}

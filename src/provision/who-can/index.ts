@@ -1,0 +1,22 @@
+/**
+ * `bb-oidc who-can`: which repository (and deployment environment) can assume which role in which
+ * account, decided by the STS engine with synthetic tokens, never by reading conditions.
+ */
+
+export { attemptsFor, type TrustFacts, trustFacts } from "./attempts.js";
+export {
+  fromConfig,
+  fromConfigText,
+  fromTemplateText,
+  type RolesAndProviders,
+} from "./from-template.js";
+export { whoCan } from "./matrix.js";
+export { columnLabels, type MatrixFormat, renderMatrix, rowLabel } from "./render.js";
+export {
+  type Attempt,
+  askUntilAllowed,
+  SYNTHETIC_NOW,
+  syntheticClaims,
+  syntheticUuid,
+} from "./synthetic.js";
+export type * from "./types.js";
