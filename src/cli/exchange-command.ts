@@ -153,6 +153,7 @@ export async function runExchange(
         endpoint,
         trustPolicyFile: flags.trustPolicy,
         env,
+        onLookupFailed: notice,
       });
     }
     throw err;

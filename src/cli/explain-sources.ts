@@ -2,6 +2,7 @@ import { InputError, PolicyError } from "../errors.js";
 import { iamResources, readTemplate, resolveTemplate } from "../provision/reader/index.js";
 import type { StaticProvider, StaticRole } from "../sts/static-world.js";
 import { parseRoleArn } from "../sts/validate-params.js";
+import { iamClient, readProvider, readRole } from "./iam-read.js";
 import { parseJsonText, readTextFile } from "./io.js";
 
 /** Where `explain` takes the role and provider from: a file, a template, or live IAM. */
@@ -87,50 +88,41 @@ export async function fromIam(
 ): Promise<ExplainWorldInput> {
   const parts = parseRoleArn(roleArn);
   if (!parts) throw new InputError(`--role-arn: "${roleArn}" is not a role ARN.`);
-  const { IAMClient, GetRoleCommand, GetOpenIDConnectProviderCommand } = await import(
-    "@aws-sdk/client-iam"
-  );
-  const iam = new IAMClient({ region: region ?? "us-east-1", maxAttempts: 2 });
+  const iam = iamClient(region ?? "us-east-1");
   let role: StaticRole;
   try {
-    const out = await iam.send(new GetRoleCommand({ RoleName: parts.name }));
-    const doc = out.Role?.AssumeRolePolicyDocument;
-    if (!doc) throw new Error("GetRole returned no trust policy");
+    const live = await readRole(iam, parts.name);
+    if (!live) throw new Error("GetRole returned no trust policy");
     role = {
-      arn: out.Role?.Arn ?? roleArn,
-      trustPolicy: JSON.parse(decodeURIComponent(doc)),
-      maxSessionDuration: out.Role?.MaxSessionDuration ?? 3600,
-      ...(out.Role?.RoleId ? { roleId: out.Role.RoleId } : {}),
+      arn: live.arn,
+      trustPolicy: live.trustPolicy,
+      maxSessionDuration: live.maxSessionDuration,
+      ...(live.roleId ? { roleId: live.roleId } : {}),
     };
   } catch (err) {
     throw iamFailure(err, `iam:GetRole on ${parts.name}`);
   }
   const url = issuer.replace(/^https:\/\//, "");
   const providerArn = `arn:${parts.partition}:iam::${parts.account}:oidc-provider/${url}`;
+  let p: Awaited<ReturnType<typeof readProvider>>;
   try {
-    const p = await iam.send(
-      new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }),
-    );
-    return {
-      role,
-      provider: {
-        account: parts.account,
-        url,
-        clientIds: p.ClientIDList ?? [],
-        thumbprints: p.ThumbprintList ?? [],
-        partition: parts.partition,
-      },
-      source: `the live configuration of ${roleArn} (iam:GetRole, iam:GetOpenIDConnectProvider)`,
-    };
+    p = await readProvider(iam, providerArn);
   } catch (err) {
-    if (
-      (err as { name?: string }).name === "NoSuchEntityException" ||
-      (err as { name?: string }).name === "NoSuchEntity"
-    ) {
-      return { role, source: `the live configuration of ${roleArn} (no provider ${providerArn})` };
-    }
     throw iamFailure(err, `iam:GetOpenIDConnectProvider on ${providerArn}`);
   }
+  if (!p)
+    return { role, source: `the live configuration of ${roleArn} (no provider ${providerArn})` };
+  return {
+    role,
+    provider: {
+      account: parts.account,
+      url,
+      clientIds: p.clientIds,
+      thumbprints: p.thumbprints,
+      partition: parts.partition,
+    },
+    source: `the live configuration of ${roleArn} (iam:GetRole, iam:GetOpenIDConnectProvider)`,
+  };
 }
 
 function iamFailure(err: unknown, what: string): Error {

@@ -19,7 +19,7 @@ const program = new Command("bb-oidc")
   .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
-registerCommands(program);
+await registerCommands(program, process.argv);
 
 try {
   await program.parseAsync(process.argv);

@@ -13,6 +13,7 @@ interface Ctx {
   endpoint: string | undefined;
   trustPolicyFile: string | undefined;
   env: NodeJS.ProcessEnv;
+  onLookupFailed?: (why: string) => void;
 }
 
 /**
@@ -34,7 +35,12 @@ export async function explainStsFailure(err: StsCallError, ctx: Ctx): Promise<Bb
     const found = await findTrustPolicy(ctx);
     if (found) {
       engineSource = found.source;
-      engine = await judge(found.policy, claims, ctx.roleArn, now).catch(() => undefined);
+      engine = await judge(found.policy, claims, ctx.roleArn, now).catch((e: Error) => {
+        ctx.onLookupFailed?.(
+          `the trust policy from ${found.source} could not be evaluated: ${e.message}`,
+        );
+        return undefined;
+      });
     }
   }
   const d = diagnose({
@@ -105,24 +111,19 @@ async function findTrustPolicy(ctx: Ctx): Promise<{ policy: unknown; source: str
   // stall a pipeline step for seconds.
   if (!ctx.env.AWS_ACCESS_KEY_ID && !ctx.env.AWS_PROFILE) return undefined;
   try {
-    const { IAMClient, GetRoleCommand } = await import("@aws-sdk/client-iam");
+    const { iamClient, readRole } = await import("./iam-read.js");
     const iamEndpoint = ctx.env.AWS_ENDPOINT_URL_IAM || ctx.env.AWS_ENDPOINT_URL;
-    const iam = new IAMClient({
-      region: ctx.region,
-      maxAttempts: 1,
-      ...(iamEndpoint ? { endpoint: iamEndpoint } : {}),
-    });
     const name = ctx.roleArn.slice(ctx.roleArn.lastIndexOf("/") + 1);
-    const out = await iam.send(new GetRoleCommand({ RoleName: name }), {
-      abortSignal: AbortSignal.timeout(3000),
-    });
-    const doc = out.Role?.AssumeRolePolicyDocument;
-    if (!doc) return undefined;
+    const role = await readRole(iamClient(ctx.region, iamEndpoint), name, 3000);
+    if (!role) return undefined;
     return {
-      policy: JSON.parse(decodeURIComponent(doc)),
+      policy: role.trustPolicy,
       source: `the live trust policy of ${ctx.roleArn} (iam:GetRole)`,
     };
-  } catch {
+  } catch (err) {
+    ctx.onLookupFailed?.(
+      `iam:GetRole could not be read: ${(err as Error).name}: ${(err as Error).message}`,
+    );
     return undefined;
   }
 }

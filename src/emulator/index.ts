@@ -2,6 +2,7 @@ import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { issuerFor } from "../bitbucket/index.js";
+import { registerOrganizationalUnits } from "./aws/cloudformation/index.js";
 import { type AccountRecord, type AwsEndpoint, startAwsEndpoint } from "./aws/index.js";
 import { ensureWorkspace, startBitbucketServer } from "./bitbucket/index.js";
 import { loadOrCreateCa } from "./certs/index.js";
@@ -31,6 +32,11 @@ export interface EmulatorOptions {
   trustSourceIpHeader?: boolean;
   /** The emulator's clock, epoch milliseconds (as Date.now). */
   now?: () => number;
+  /**
+   * Organizational units for service-managed StackSets: OU ID → member accounts (each must be
+   * one of `accounts`).
+   */
+  organizations?: Readonly<Record<string, readonly string[]>>;
   /** Unexpected errors inside request handling (answered as 500 InternalFailure). */
   onInternalError?: (err: unknown) => void;
 }
@@ -103,6 +109,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       onInternalError: options.onInternalError,
     });
     cleanups.push(() => aws.close());
+    if (options.organizations && Object.keys(options.organizations).length > 0) {
+      await registerOrganizationalUnits(aws.backend, options.organizations);
+    }
     let closing: Promise<void> | undefined;
     return {
       awsEndpoint: aws.url,

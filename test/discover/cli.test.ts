@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONFIG_PLACEHOLDERS, fillPlaceholders } from "../../src/discover/index.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import { ConfigError, loadConfig } from "../../src/provision/config/index.js";
+import { ensureBuilt } from "../support/built-cli.js";
 import {
   DEFAULT_AUDIENCE,
   EGRESS,
@@ -25,7 +26,7 @@ let world: World;
 let thumbprint: string;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: "inherit" });
+  ensureBuilt();
   world = await startWorld();
   thumbprint = opensslSha1(world.pki.intermediate.pem);
 }, 120_000);

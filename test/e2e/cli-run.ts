@@ -19,7 +19,11 @@ export const transcript: { args: string[]; stdout: string; stderr: string }[] = 
  */
 export function runCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; input?: string; onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    input?: string;
+    onStdout?: (chunk: string, child: ReturnType<typeof spawn>) => void;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {

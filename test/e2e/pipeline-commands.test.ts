@@ -45,7 +45,12 @@ async function mint(opts: Partial<Parameters<typeof mintToken>[1]> = {}): Promis
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ awsPort: 0, bitbucketPort: 0, accounts: [A, B], workspaces: ["acme", "globex"] });
+  emu = await startEmulator({
+    awsPort: 0,
+    bitbucketPort: 0,
+    accounts: [A, B],
+    workspaces: ["acme", "globex"],
+  });
   home = mkdtempSync(join(tmpdir(), "bb-oidc-home-"));
   const acme = emu.workspaces.find((w) => w.slug === "acme")!;
   const host = acme.issuer.slice("https://".length);
@@ -67,12 +72,24 @@ beforeAll(async () => {
   writeFileSync(trustPolicyFile, JSON.stringify(trust));
   const adminA = iam(emu.accounts[0]!);
   const created = await adminA.send(
-    new CreateOpenIDConnectProviderCommand({ Url: acme.issuer, ClientIDList: [defaultAudience(acme.uuid)] }),
+    new CreateOpenIDConnectProviderCommand({
+      Url: acme.issuer,
+      ClientIDList: [defaultAudience(acme.uuid)],
+    }),
   );
   await adminA.send(
-    new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: created.OpenIDConnectProviderArn, ClientID: "sts.amazonaws.com" }),
+    new AddClientIDToOpenIDConnectProviderCommand({
+      OpenIDConnectProviderArn: created.OpenIDConnectProviderArn,
+      ClientID: "sts.amazonaws.com",
+    }),
   );
-  await adminA.send(new CreateRoleCommand({ RoleName: "deploy", AssumeRolePolicyDocument: JSON.stringify(trust), MaxSessionDuration: 7200 }));
+  await adminA.send(
+    new CreateRoleCommand({
+      RoleName: "deploy",
+      AssumeRolePolicyDocument: JSON.stringify(trust),
+      MaxSessionDuration: 7200,
+    }),
+  );
   await iam(emu.accounts[1]!).send(
     new CreateRoleCommand({
       RoleName: "cross-account",
@@ -105,21 +122,36 @@ async function callerArn(c: Record<string, string>): Promise<string> {
   const sts = new STSClient({
     region: "us-east-1",
     endpoint: emu.awsEndpoint,
-    credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! },
+    credentials: {
+      accessKeyId: c.AccessKeyId!,
+      secretAccessKey: c.SecretAccessKey!,
+      sessionToken: c.SessionToken!,
+    },
   });
   return (await sts.send(new GetCallerIdentityCommand({}))).Arn!;
 }
 
 async function injectFaults(spec: object): Promise<void> {
-  const r = await fetch(`${emu.awsEndpoint}/_emulator/faults`, { method: "POST", body: JSON.stringify(spec), headers: { "content-type": "application/json" } });
+  const r = await fetch(`${emu.awsEndpoint}/_emulator/faults`, {
+    method: "POST",
+    body: JSON.stringify(spec),
+    headers: { "content-type": "application/json" },
+  });
   expect(r.status).toBeLessThan(300);
 }
 
 describe("bb-oidc credentials against the emulator", () => {
   it("exchanges the step token and the credentials work with the AWS SDK", async () => {
-    const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--format", "json"], {
-      env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint(), BITBUCKET_REPO_SLUG: "web", BITBUCKET_BUILD_NUMBER: "7" }),
-    });
+    const r = await runCli(
+      ["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--format", "json"],
+      {
+        env: env({
+          BITBUCKET_STEP_OIDC_TOKEN: await mint(),
+          BITBUCKET_REPO_SLUG: "web",
+          BITBUCKET_BUILD_NUMBER: "7",
+        }),
+      },
+    );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const c = parseJsonOut(r.stdout);
@@ -130,13 +162,19 @@ describe("bb-oidc credentials against the emulator", () => {
   });
 
   it("prints shell-safe export lines by default", async () => {
-    const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--session-name", "s1"], {
-      env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }),
-    });
+    const r = await runCli(
+      ["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--session-name", "s1"],
+      {
+        env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }),
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/m);
     expect(r.stdout).toMatch(/^export AWS_SESSION_TOKEN='/m);
-    for (const m of r.stdout.matchAll(/^export AWS_(?:SECRET_ACCESS_KEY|SESSION_TOKEN)='([^']+)'/gm)) issued.push(m[1]!);
+    for (const m of r.stdout.matchAll(
+      /^export AWS_(?:SECRET_ACCESS_KEY|SESSION_TOKEN)='([^']+)'/gm,
+    ))
+      issued.push(m[1]!);
   });
 
   it("chains into a role of another account with an external ID", async () => {
@@ -164,7 +202,15 @@ describe("bb-oidc credentials against the emulator", () => {
 
   it("refuses credentials of an account that is not allowed, printing nothing secret", async () => {
     const r = await runCli(
-      ["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--allowed-account-id", B, "--format", "json"],
+      [
+        "credentials",
+        "--role-arn",
+        `arn:aws:iam::${A}:role/deploy`,
+        "--allowed-account-id",
+        B,
+        "--format",
+        "json",
+      ],
       { env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }) },
     );
     expect(r.code).toBe(1);
@@ -173,23 +219,40 @@ describe("bb-oidc credentials against the emulator", () => {
   });
 
   it("says the step needs oidc: true when the token variable is empty", async () => {
-    const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`], { env: env({ BITBUCKET_STEP_OIDC_TOKEN: "" }) });
+    const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`], {
+      env: env({ BITBUCKET_STEP_OIDC_TOKEN: "" }),
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("oidc: true");
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("refuses an invalid session name before any call", async () => {
-    const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--session-name", "no spaces please"], {
-      env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }),
-    });
+    const r = await runCli(
+      [
+        "credentials",
+        "--role-arn",
+        `arn:aws:iam::${A}:role/deploy`,
+        "--session-name",
+        "no spaces please",
+      ],
+      {
+        env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }),
+      },
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("not a valid role session name");
   });
 
   it("names the failing trust condition on AccessDenied when the trust policy is given", async () => {
     const r = await runCli(
-      ["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--trust-policy", trustPolicyFile],
+      [
+        "credentials",
+        "--role-arn",
+        `arn:aws:iam::${A}:role/deploy`,
+        "--trust-policy",
+        trustPolicyFile,
+      ],
       { env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint({ repositoryUuid: OTHER_REPO }) }) },
     );
     expect(r.code).toBe(1);
@@ -216,7 +279,9 @@ describe("bb-oidc credentials against the emulator", () => {
 
   it("without a reachable trust policy, shows the token's claims next to the role", async () => {
     const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`], {
-      env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint({ repositoryUuid: OTHER_REPO, branch: "feature/x" }) }),
+      env: env({
+        BITBUCKET_STEP_OIDC_TOKEN: await mint({ repositoryUuid: OTHER_REPO, branch: "feature/x" }),
+      }),
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Not authorized to perform sts:AssumeRoleWithWebIdentity");
@@ -227,7 +292,9 @@ describe("bb-oidc credentials against the emulator", () => {
 
   it("explains an audience mismatch with Bitbucket's default audience format", async () => {
     const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`], {
-      env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint({ audiences: ["https://not-registered.example"] }) }),
+      env: env({
+        BITBUCKET_STEP_OIDC_TOKEN: await mint({ audiences: ["https://not-registered.example"] }),
+      }),
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("Incorrect token audience");
@@ -240,8 +307,12 @@ describe("bb-oidc credentials against the emulator", () => {
       env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint({ workspace: "globex" }) }),
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("No OpenIDConnect provider found in your account for https://api.bitbucket.org/2.0/workspaces/globex/pipelines-config/identity/oidc");
-    expect(r.stderr).toContain(`arn:aws:iam::${A}:oidc-provider/api.bitbucket.org/2.0/workspaces/globex/pipelines-config/identity/oidc`);
+    expect(r.stderr).toContain(
+      "No OpenIDConnect provider found in your account for https://api.bitbucket.org/2.0/workspaces/globex/pipelines-config/identity/oidc",
+    );
+    expect(r.stderr).toContain(
+      `arn:aws:iam::${A}:oidc-provider/api.bitbucket.org/2.0/workspaces/globex/pipelines-config/identity/oidc`,
+    );
   });
 
   it("says by how much an expired token is late", async () => {
@@ -254,11 +325,24 @@ describe("bb-oidc credentials against the emulator", () => {
   });
 
   it("retries injected 500s and throttling, then succeeds", async () => {
-    await injectFaults({ action: "AssumeRoleWithWebIdentity", status: 500, code: "InternalFailure", count: 1 });
-    await injectFaults({ action: "AssumeRoleWithWebIdentity", status: 400, code: "Throttling", count: 1 });
-    const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--format", "json"], {
-      env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }),
+    await injectFaults({
+      action: "AssumeRoleWithWebIdentity",
+      status: 500,
+      code: "InternalFailure",
+      count: 1,
     });
+    await injectFaults({
+      action: "AssumeRoleWithWebIdentity",
+      status: 400,
+      code: "Throttling",
+      count: 1,
+    });
+    const r = await runCli(
+      ["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--format", "json"],
+      {
+        env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }),
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr.match(/retrying in/g)?.length).toBe(2);
     expect(r.stderr).toContain("InternalFailure");
@@ -278,9 +362,16 @@ describe("bb-oidc credentials against the emulator", () => {
     const now = Math.floor(Date.now() / 1000);
     // exp is 298 s ago: STS accepts it for 2 more seconds, less than the retries would take.
     const token = await mint({ now: now - 3600 - 298 });
-    await injectFaults({ action: "AssumeRoleWithWebIdentity", status: 503, code: "ServiceUnavailable", count: 20 });
+    await injectFaults({
+      action: "AssumeRoleWithWebIdentity",
+      status: 503,
+      code: "ServiceUnavailable",
+      count: 20,
+    });
     const started = Date.now();
-    const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`], { env: env({ BITBUCKET_STEP_OIDC_TOKEN: token }) });
+    const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`], {
+      env: env({ BITBUCKET_STEP_OIDC_TOKEN: token }),
+    });
     expect(r.code).toBe(1);
     expect(Date.now() - started).toBeLessThan(6000);
     expect(r.stderr.match(/retrying in/g)?.length ?? 0).toBeLessThan(4);
@@ -311,19 +402,30 @@ describe("bb-oidc exec", () => {
   it("forwards signals to the command", async () => {
     const script =
       "process.on('SIGTERM',()=>{process.stdout.write('got SIGTERM');process.exit(42)});setInterval(()=>{},1000);process.stdout.write('ready ')";
-    const r = await runCli(["exec", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--", process.execPath, "-e", script], {
-      env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }),
-      onStdout: (chunk, child) => {
-        if (chunk.includes("ready")) child.kill("SIGTERM");
+    const r = await runCli(
+      ["exec", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--", process.execPath, "-e", script],
+      {
+        env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }),
+        onStdout: (chunk, child) => {
+          if (chunk.includes("ready")) child.kill("SIGTERM");
+        },
       },
-    });
+    );
     expect(r.stdout).toBe("ready got SIGTERM");
     expect(r.code).toBe(42);
   });
 
   it("passes stdin through", async () => {
     const r = await runCli(
-      ["exec", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--", process.execPath, "-e", "process.stdin.pipe(process.stdout)"],
+      [
+        "exec",
+        "--role-arn",
+        `arn:aws:iam::${A}:role/deploy`,
+        "--",
+        process.execPath,
+        "-e",
+        "process.stdin.pipe(process.stdout)",
+      ],
       { env: env({ BITBUCKET_STEP_OIDC_TOKEN: await mint() }), input: "hello through exec" },
     );
     expect(r.stdout).toBe("hello through exec");
@@ -336,9 +438,25 @@ describe("bb-oidc configure", () => {
     const h = mkdtempSync(join(tmpdir(), "bb-oidc-conf-"));
     writeFileSync(join(h, "existing"), "");
     const token = await mint();
-    const r = await runCli(["configure", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--profile", "ci", "--session-name", "native"], {
-      env: { HOME: h, BITBUCKET_STEP_OIDC_TOKEN: token, AWS_REGION: "eu-central-1", BITBUCKET_CLONE_DIR: h },
-    });
+    const r = await runCli(
+      [
+        "configure",
+        "--role-arn",
+        `arn:aws:iam::${A}:role/deploy`,
+        "--profile",
+        "ci",
+        "--session-name",
+        "native",
+      ],
+      {
+        env: {
+          HOME: h,
+          BITBUCKET_STEP_OIDC_TOKEN: token,
+          AWS_REGION: "eu-central-1",
+          BITBUCKET_CLONE_DIR: h,
+        },
+      },
+    );
     expect(r.code).toBe(0);
     const tokenFile = join(h, ".bb-oidc", "web-identity-token");
     expect(readFileSync(tokenFile, "utf8")).toBe(token);
@@ -357,7 +475,12 @@ describe("bb-oidc configure", () => {
     const out = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
         cwd: process.cwd(),
-        env: { PATH: process.env.PATH, HOME: h, AWS_PROFILE: "ci", AWS_ENDPOINT_URL: emu.awsEndpoint },
+        env: {
+          PATH: process.env.PATH,
+          HOME: h,
+          AWS_PROFILE: "ci",
+          AWS_ENDPOINT_URL: emu.awsEndpoint,
+        },
       });
       let s = "";
       let e = "";
@@ -370,9 +493,19 @@ describe("bb-oidc configure", () => {
 
   it("--print-env prints the three export lines and never the token", async () => {
     const token = await mint();
-    const r = await runCli(["configure", "--role-arn", `arn:aws:iam::${A}:role/deploy`, "--print-env", "--token-file", join(home, "tok")], {
-      env: env({ BITBUCKET_STEP_OIDC_TOKEN: token }),
-    });
+    const r = await runCli(
+      [
+        "configure",
+        "--role-arn",
+        `arn:aws:iam::${A}:role/deploy`,
+        "--print-env",
+        "--token-file",
+        join(home, "tok"),
+      ],
+      {
+        env: env({ BITBUCKET_STEP_OIDC_TOKEN: token }),
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split("\n")).toEqual([
       `export AWS_ROLE_ARN='arn:aws:iam::${A}:role/deploy'`,
@@ -390,7 +523,8 @@ describe("secrets", () => {
       for (const secret of issued) {
         if (!secret) continue;
         expect(run.stderr.includes(secret), `stderr of ${run.args.join(" ")}`).toBe(false);
-        if (!explicit(run.args)) expect(run.stdout.includes(secret), `stdout of ${run.args.join(" ")}`).toBe(false);
+        if (!explicit(run.args))
+          expect(run.stdout.includes(secret), `stdout of ${run.args.join(" ")}`).toBe(false);
       }
     }
   });

@@ -20,7 +20,9 @@ describe("signatureValid agrees with jose", () => {
     it(`${alg}: valid, tampered payload, other key`, async () => {
       const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
       const other = await generateKeyPair(alg, { extractable: true });
-      const token = await new SignJWT({ sub: "{r}:{s}" }).setProtectedHeader({ alg }).sign(privateKey);
+      const token = await new SignJWT({ sub: "{r}:{s}" })
+        .setProtectedHeader({ alg })
+        .sign(privateKey);
       const [h, p, s] = token.split(".") as [string, string, string];
       const tamperedPayload = Buffer.from(JSON.stringify({ sub: "{x}:{s}" })).toString("base64url");
       const publicImported = (await importJWK(await exportJWK(publicKey), alg)) as CryptoKey;
@@ -31,7 +33,9 @@ describe("signatureValid agrees with jose", () => {
       ];
       for (const [t, key] of cases) {
         const i = t.lastIndexOf(".");
-        expect(signatureValid(alg, key, t.slice(0, i), t.slice(i + 1))).toBe(await joseSays(t, key));
+        expect(signatureValid(alg, key, t.slice(0, i), t.slice(i + 1))).toBe(
+          await joseSays(t, key),
+        );
       }
       expect(signatureValid(alg, publicImported, `${h}.${p}`, s)).toBe(true);
     });
@@ -41,6 +45,8 @@ describe("signatureValid agrees with jose", () => {
     const rsa = await generateKeyPair("RS256", { extractable: true });
     const token = await new SignJWT({}).setProtectedHeader({ alg: "RS256" }).sign(rsa.privateKey);
     const i = token.lastIndexOf(".");
-    expect(signatureValid("ES256", rsa.publicKey as CryptoKey, token.slice(0, i), token.slice(i + 1))).toBe(false);
+    expect(
+      signatureValid("ES256", rsa.publicKey as CryptoKey, token.slice(0, i), token.slice(i + 1)),
+    ).toBe(false);
   });
 });

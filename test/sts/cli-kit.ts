@@ -1,38 +1,16 @@
 /** Running the built CLI (dist/cli.mjs) as a child process, a few at a time. */
 import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const BUILT_CLI = fileURLToPath(new URL("../../dist/cli.mjs", import.meta.url));
 
-let cli: string | undefined;
-
-/**
- * Builds dist/ when it is missing (`npm test` builds before vitest; a bare `npx vitest` may not),
- * then runs a private copy of dist/cli.mjs, so a rebuild during the run (another `npm test` in the
- * same tree) cannot swap the binary under the tests. explain reads no file next to the bundle.
- * The copy goes into `dir`, a temporary directory the caller removes.
- */
-export function ensureBuilt(dir: string): void {
-  if (cli && existsSync(cli)) return;
+/** Builds dist/ when it is missing (`npm test` builds before vitest; a bare `npx vitest` may not). */
+export function ensureBuilt(_dir?: string): void {
   if (!existsSync(BUILT_CLI)) {
     execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT, stdio: "inherit" });
   }
-  const copy = join(dir, "cli.mjs");
-  for (let attempt = 1; ; attempt++) {
-    copyFileSync(BUILT_CLI, copy);
-    try {
-      execFileSync(process.execPath, [copy, "--version"], { stdio: "ignore" });
-      break;
-    } catch (err) {
-      // Copied while being rewritten: try again shortly.
-      if (attempt >= 5) throw err;
-      execFileSync(process.execPath, ["-e", "setTimeout(() => {}, 1000)"]);
-    }
-  }
-  cli = copy;
 }
 
 export interface CliResult {
@@ -45,7 +23,7 @@ export function runCli(args: string[], opts: { input?: string } = {}): Promise<C
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [cli ?? BUILT_CLI, ...args],
+      [BUILT_CLI, ...args],
       { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1" } },
       (err, stdout, stderr) => {
         const code =

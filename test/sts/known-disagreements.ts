@@ -4,5 +4,4 @@
  * stays green while the disagreement is open and turns red once the engine agrees (then delete
  * the entry). Each entry: what is expected, what the engine does, where.
  */
-export const KNOWN_DISAGREEMENTS: Readonly<Record<string, string>> = {
-};
+export const KNOWN_DISAGREEMENTS: Readonly<Record<string, string>> = {};

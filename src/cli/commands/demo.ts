@@ -1,61 +1,33 @@
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { decideWebIdentity, staticWorld } from "../../sts/index.js";
-import { decisionText } from "../render/decision.js";
-
-/** Files shipped in examples/, found next to dist/ or src/cli/commands/. */
-function example(name: string): unknown {
-  for (const base of ["../examples/explain/", "../../../examples/explain/"]) {
-    try {
-      return JSON.parse(readFileSync(fileURLToPath(new URL(base + name, import.meta.url)), "utf8"));
-    } catch {
-      // try the next layout
-    }
-  }
-  throw new Error(`example file ${name} is missing from this installation`);
-}
 
 export function registerDemo(program: Command): void {
   program
     .command("demo")
     .description(
-      "Walk through bb-oidc's decisions on shipped example files (the end-to-end emulator demo replaces this).",
+      "The whole keyless recipe on the embedded emulator: discover, template, lint, who-can, deploy, a pipeline step's exchange, refusals explained, the seed-style setup linted. Exit 0, or 1 naming the step that misbehaved.",
     )
-    .action(async () => {
-      const trustPolicy = example("trust-policy.json");
-      const world = staticWorld({
-        providers: [
-          {
-            account: "111111111111",
-            url: "https://api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc",
-            clientIds: ["ari:cloud:bitbucket::workspace/3f6d1c52-8a4e-4b1f-9c7d-2e5a0b9f4d61"],
-          },
-        ],
-        roles: [{ arn: "arn:aws:iam::111111111111:role/deploy-web-prod", trustPolicy }],
-        keys: { getKey: () => Promise.reject(new Error("unsigned claims only")) },
-      });
-      let failed = false;
-      for (const [title, file, expectOk] of [
-        ["A production deployment step of the web repository", "claims-web-production.json", true],
-        ["A feature-branch step of another repository", "claims-other-repository.json", false],
-      ] as const) {
-        const claims = example(file) as Record<string, unknown>;
-        const d = await decideWebIdentity(
-          {
-            roleArn: "arn:aws:iam::111111111111:role/deploy-web-prod",
-            roleSessionName: "bb-oidc-demo",
-            webIdentityToken: "",
-            now: 1767226000,
-            unsignedClaims: claims,
-          },
-          world,
-        );
-        process.stdout.write(
-          `\n== ${title} (examples/explain/${file})\n\n${decisionText(d, true)}\n`,
-        );
-        if (d.ok !== expectOk) failed = true;
+    .option("--keep-running", "leave the emulator up at the end and print the variables to use it")
+    .action(async (opts: { keepRunning?: boolean }) => {
+      const { runDemo } = await import("../demo/story.js");
+      const { DemoStepFailed } = await import("../demo/runner.js");
+      try {
+        await runDemo({
+          cliPath: process.argv[1]!,
+          keepRunning: opts.keepRunning === true,
+          io: { print: (t = "") => process.stdout.write(`${t}\n`) },
+          waitForStop: () =>
+            new Promise((resolve) => {
+              process.once("SIGINT", () => resolve());
+              process.once("SIGTERM", () => resolve());
+            }),
+        });
+      } catch (err) {
+        if (err instanceof DemoStepFailed) {
+          process.stdout.write(`\nDEMO FAILED at step "${err.step}": ${err.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        throw err;
       }
-      process.exitCode = failed ? 1 : 0;
     });
 }

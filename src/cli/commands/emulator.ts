@@ -21,6 +21,7 @@ interface RunOptions {
   workspace?: string[];
   sourceIp?: string;
   trustSourceIpHeader?: boolean;
+  organization?: string[];
   json?: boolean;
 }
 
@@ -82,6 +83,11 @@ export function registerEmulator(program: Command): void {
     .option(
       "--trust-source-ip-header",
       "let each request set aws:SourceIp with the x-bb-oidc-source-ip header",
+    )
+    .option(
+      "--organization <ou=accounts>",
+      "an organizational unit for service-managed StackSets, e.g. ou-ab12-cdef3456=111111111111,222222222222 (repeatable)",
+      collect,
     )
     .option("--json", "print one JSON line when ready")
     .action(async (opts: RunOptions) => {
@@ -185,6 +191,7 @@ async function runEmulator(opts: RunOptions): Promise<void> {
     workspaces: opts.workspace,
     sourceIp,
     trustSourceIpHeader: opts.trustSourceIpHeader === true,
+    organizations: parseOrganizations(opts.organization ?? []),
     onInternalError: (err) => {
       const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
       process.stderr.write(`${redactSecrets(`bb-oidc emulator: internal error: ${text}`)}\n`);
@@ -242,4 +249,19 @@ function readyText(e: RunningEmulator): string {
     "",
   ];
   return lines.join("\n");
+}
+
+/** `ou-x=111111111111,222222222222` → { "ou-x": [...] }. */
+function parseOrganizations(values: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const v of values) {
+    const m = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})=(\d{12}(?:,\d{12})*)$/.exec(v);
+    if (!m) {
+      throw new InputError(`--organization: "${v}" is not OU=ACCOUNTS.`, {
+        hint: "Write e.g. ou-ab12-cdef3456=111111111111,222222222222 (accounts must also be given with --account).",
+      });
+    }
+    out[m[1]!] = m[2]!.split(",");
+  }
+  return out;
 }

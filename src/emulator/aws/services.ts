@@ -1,4 +1,5 @@
 import type { AwsBackend } from "./backend.js";
+import { cloudFormationService } from "./cloudformation/index.js";
 import { iamService } from "./iam/index.js";
 import type { AwsService } from "./service.js";
 import { stsService } from "./sts/index.js";
@@ -10,4 +11,5 @@ import { stsService } from "./sts/index.js";
 export const AWS_SERVICES: ReadonlyArray<AwsService<AwsBackend>> = [
   stsService,
   iamService,
+  cloudFormationService,
 ];

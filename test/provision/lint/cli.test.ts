@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "../../support/built-cli.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
 const FIX = "test/provision/lint/fixtures";
@@ -11,7 +12,7 @@ function lint(...args: string[]) {
 }
 
 beforeAll(() => {
-  execFileSync("node", ["scripts/build.mjs"], { cwd: ROOT });
+  ensureBuilt();
 });
 
 describe("bb-oidc lint (built CLI)", () => {

@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "../../support/built-cli.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
 const FIX = "test/provision/lint/fixtures";
@@ -118,7 +119,7 @@ function sarifViolations(log: unknown): string[] {
 }
 
 beforeAll(() => {
-  execFileSync("node", ["scripts/build.mjs"], { cwd: ROOT });
+  ensureBuilt();
 });
 
 describe("bb-oidc lint --format sarif", () => {

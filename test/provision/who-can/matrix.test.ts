@@ -9,6 +9,7 @@ import {
   renderMatrix,
   whoCan,
 } from "../../../src/provision/who-can/index.js";
+import { ensureBuilt } from "../../support/built-cli.js";
 
 const ROOT = join(import.meta.dirname, "../../..");
 const TEMPLATE = "test/provision/who-can/fixtures/two-roles.yaml";
@@ -116,7 +117,7 @@ roles:
 
 describe("bb-oidc who-can (built CLI)", () => {
   beforeAll(() => {
-    execFileSync("node", ["scripts/build.mjs"], { cwd: ROOT });
+    ensureBuilt();
   });
   const run = (...args: string[]) =>
     spawnSync("node", ["dist/cli.mjs", "who-can", ...args], { cwd: ROOT, encoding: "utf8" });

@@ -1,0 +1,124 @@
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { IAMClient } from "@aws-sdk/client-iam";
+import {
+  type AwsEndpoint,
+  type AwsEndpointOptions,
+  startAwsEndpoint,
+} from "../../../src/emulator/aws/index.js";
+import { openMemoryStore } from "../../../src/emulator/store/index.js";
+
+export interface Creds {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** An AWS endpoint alone (no Bitbucket side) on a free port, with a memory store. */
+export async function startEndpoint(
+  extra: Partial<AwsEndpointOptions> = {},
+): Promise<AwsEndpoint & { errors: unknown[] }> {
+  const errors: unknown[] = [];
+  const ep = await startAwsEndpoint({
+    store: openMemoryStore(),
+    accounts: ["111111111111", "222222222222"],
+    host: "127.0.0.1",
+    port: 0,
+    onInternalError: (e) => errors.push(e),
+    ...extra,
+  });
+  return Object.assign(ep, { errors });
+}
+
+export function cfn(
+  endpoint: string,
+  credentials: Creds,
+  region = "us-east-1",
+): CloudFormationClient {
+  return new CloudFormationClient({ endpoint, region, credentials, maxAttempts: 1 });
+}
+
+export function iam(endpoint: string, credentials: Creds): IAMClient {
+  return new IAMClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
+}
+
+/** Waiter timing for the emulator: it finishes in well under a second. */
+export const FAST = { minDelay: 1, maxDelay: 1, maxWaitTime: 20 } as const;
+
+export async function failure(
+  p: Promise<unknown>,
+): Promise<{ name: string; message: string; status?: number }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error("expected the call to fail");
+}
+
+export const ISSUER_HOST = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc";
+export const AUDIENCE = "ari:cloud:bitbucket::workspace/4f0b2c1e-8d3a-4c55-9a7e-2b6d1e0f9a31";
+export const REPO = "{9c1d7e44-3b2a-4f6e-8d15-0a7b6c5d4e3f}";
+
+/** A bb-oidc-style template: the workspace's provider and one role trusting one repository. */
+export function providerAndRole(
+  opts: { roleName?: string; repo?: string; extra?: string; workspace?: string } = {},
+): string {
+  const host = ISSUER_HOST.replace("/acme/", `/${opts.workspace ?? "acme"}/`);
+  const roleName = opts.roleName === undefined ? "" : `      RoleName: ${opts.roleName}\n`;
+  return `AWSTemplateFormatVersion: "2010-09-09"
+Description: bb-oidc test stack
+Parameters:
+  Audience:
+    Type: String
+    Default: "${AUDIENCE}"
+  Secret:
+    Type: String
+    NoEcho: true
+    Default: hunter2
+Resources:
+  Provider:
+    Type: AWS::IAM::OIDCProvider
+    Properties:
+      Url: https://${host}
+      ClientIdList: [!Ref Audience]
+      ThumbprintList: ["${"a".repeat(40)}"]
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+${roleName}      MaxSessionDuration: 3600
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: { Federated: !Ref Provider }
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals: { "${host}:aud": !Ref Audience }
+              StringLike: { "${host}:sub": "${opts.repo ?? REPO}:*" }
+${opts.extra ?? ""}Outputs:
+  RoleArn:
+    Value: !GetAtt DeployRole.Arn
+  RoleId:
+    Value: !GetAtt DeployRole.RoleId
+  ProviderArn:
+    Value: !Ref Provider
+    Export: { Name: !Sub "\${AWS::StackName}-provider" }
+`;
+}
+
+/** Polls DescribeStacks until the stack leaves every *_IN_PROGRESS status; returns that status. */
+export async function settle(
+  client: CloudFormationClient,
+  stackName: string,
+  timeoutMs = 20_000,
+): Promise<string> {
+  const { DescribeStacksCommand } = await import("@aws-sdk/client-cloudformation");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = (await client.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks![0]!;
+    if (!s.StackStatus!.endsWith("_IN_PROGRESS") || s.StackStatus === "REVIEW_IN_PROGRESS")
+      return s.StackStatus!;
+    if (Date.now() > deadline) throw new Error(`${stackName} still ${s.StackStatus}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
