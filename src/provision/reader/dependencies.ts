@@ -118,17 +118,71 @@ export function topologicalOrder(
   graph: DependencyGraph,
   where: { locations?: SourceLocations; sourceName: string },
 ): string[] {
+  // Kahn's algorithm, always taking the earliest ready node in template order (a heap of template
+  // indexes): the same order as scanning for the first ready node each time, without the n² scan.
+  const index = new Map<string, number>();
+  for (let i = 0; i < graph.nodes.length; i++) index.set(graph.nodes[i]!, i);
+  const waiting = new Array<number>(graph.nodes.length).fill(0);
+  const dependents: number[][] = graph.nodes.map(() => []);
+  graph.nodes.forEach((id, i) => {
+    for (const r of graph.edges.get(id)!) {
+      const t = index.get(r.target);
+      waiting[i]!++;
+      // A target outside the graph is never done: its dependent never becomes ready.
+      if (t !== undefined) dependents[t]!.push(i);
+    }
+  });
+  const ready = new MinHeap();
+  waiting.forEach((w, i) => {
+    if (w === 0) ready.push(i);
+  });
   const done = new Set<string>();
   const order: string[] = [];
-  while (order.length < graph.nodes.length) {
-    const next = graph.nodes.find(
-      (id) => !done.has(id) && graph.edges.get(id)!.every((r) => done.has(r.target)),
-    );
-    if (next === undefined) throw cycleError(graph, done, where);
-    done.add(next);
-    order.push(next);
+  while (ready.size > 0) {
+    const i = ready.pop();
+    const id = graph.nodes[i]!;
+    done.add(id);
+    order.push(id);
+    for (const d of dependents[i]!) if (--waiting[d]! === 0) ready.push(d);
   }
+  if (order.length < graph.nodes.length) throw cycleError(graph, done, where);
   return order;
+}
+
+class MinHeap {
+  private readonly items: number[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  push(v: number): void {
+    const a = this.items;
+    let i = a.push(v) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= v) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = v;
+  }
+  pop(): number {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1]! < a[l]! ? l + 1 : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }
 
 function cycleError(

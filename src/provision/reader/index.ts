@@ -9,6 +9,7 @@ export type {
   IamRole,
 } from "./iam-resources.js";
 export { iamResources } from "./iam-resources.js";
+export { parseLocatedJson } from "./located-json.js";
 export type { LocatedDocument, LocatedProblem } from "./located-yaml.js";
 export { parseLocatedYaml } from "./located-yaml.js";
 export type { ParameterValue, ProvidedParameters } from "./parameters.js";

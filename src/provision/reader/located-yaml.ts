@@ -15,7 +15,15 @@ import {
   type Node,
   parseDocument,
 } from "yaml";
-import { type Path, type Position, SourceLocations } from "./source-locations.js";
+import { parseLocatedJson } from "./located-json.js";
+import {
+  type LocationNode,
+  locationRecorder,
+  type Path,
+  type PathSegment,
+  type Position,
+  SourceLocations,
+} from "./source-locations.js";
 
 export type NodeKind = "scalar" | "sequence" | "mapping";
 
@@ -45,10 +53,35 @@ export interface LocatedYamlOptions {
 }
 
 const STANDARD_TAG = "tag:yaml.org,2002:";
+// JSON's own white space before an object or array (JSON.parse refuses any other).
+const JSON_START = /^[ \t\n\r]*[[{]/;
 // Deep alias chains are either hostile or a mistake; stop long before the stack does.
 const MAX_DEPTH = 500;
 
 export function parseLocatedYaml(
+  text: string,
+  sourceName: string,
+  options: LocatedYamlOptions = {},
+): LocatedDocument {
+  // JSON (a YAML subset) is read by JSON.parse and a scanner for positions: same value, same
+  // positions, a small fraction of the time. Anything JSON.parse refuses is left to the YAML reader.
+  if (JSON_START.test(text)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return parseYamlText(text, sourceName, options);
+    }
+    return parseLocatedJson(text, sourceName, value);
+  }
+  return parseYamlText(text, sourceName, options);
+}
+
+/**
+ * The YAML library's reading of `text`, even when it is JSON. Exported for tests that compare the
+ * two readers; callers use `parseLocatedYaml`.
+ */
+export function parseYamlText(
   text: string,
   sourceName: string,
   options: LocatedYamlOptions = {},
@@ -71,90 +104,113 @@ export function parseLocatedYaml(
   }
   if (doc.errors.length > 0) return { value: undefined, locations, problems };
 
-  const walker = new Walker(doc, text, toPos, locations, problems, options);
-  const value = doc.contents === null ? null : walker.walk(doc.contents as Node, [], 0);
+  // Offsets are recorded as the walk goes; line and column are worked out only when asked for.
+  const root = locationRecorder(locations, toPos);
+  const walker = new Walker(doc, text, toPos, problems, options);
+  const value = doc.contents === null ? null : walker.walk(doc.contents as Node, root, 0);
   return { value, locations, problems };
 }
 
+function offsetOf(node: Node | null): number {
+  return node?.range?.[0] ?? 0;
+}
+
 class Walker {
+  /** The path of the node being walked: one array, pushed and popped, copied only for problems. */
+  private readonly path: PathSegment[] = [];
+
   constructor(
     private readonly doc: Document,
     private readonly text: string,
     private readonly toPos: (offset: number) => Position,
-    private readonly locations: SourceLocations,
     private readonly problems: LocatedProblem[],
     private readonly options: LocatedYamlOptions,
   ) {}
 
-  walk(node: Node, path: Path, depth: number): unknown {
+  walk(node: Node, loc: LocationNode, depth: number): unknown {
     if (depth > MAX_DEPTH) {
-      this.problem(path, node, "the document nests too deeply (or an alias refers to itself)");
+      this.problem(node, "the document nests too deeply (or an alias refers to itself)");
       return null;
     }
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) {
-        this.problem(path, node, `alias *${node.source} refers to no anchor`);
+        this.problem(node, `alias *${node.source} refers to no anchor`);
         return null;
       }
-      this.locations.setValue(path, this.start(node));
-      return this.walk(target as Node, path, depth + 1);
+      loc.value = offsetOf(node);
+      return this.walk(target as Node, loc, depth + 1);
     }
     const tag = node.tag;
-    if (tag && !tag.startsWith(STANDARD_TAG)) return this.walkTagged(node, tag, path, depth);
-    return this.walkPlain(node, path, depth);
+    if (tag && !tag.startsWith(STANDARD_TAG)) return this.walkTagged(node, tag, loc, depth);
+    return this.walkPlain(node, loc, depth);
   }
 
-  private walkTagged(node: Node, tag: string, path: Path, depth: number): unknown {
+  private walkTagged(node: Node, tag: string, loc: LocationNode, depth: number): unknown {
     const kind: NodeKind = isMap(node) ? "mapping" : isSeq(node) ? "sequence" : "scalar";
     // The tag precedes the node; point at the tag itself, which is what the reader sees as wrong.
     const nodeStart = node.range?.[0] ?? 0;
     const tagOffset = this.text.lastIndexOf(tag, nodeStart);
-    const tagPos = this.toPos(tagOffset >= 0 ? tagOffset : nodeStart);
-    this.locations.setValue(path, tagPos);
+    const at = tagOffset >= 0 ? tagOffset : nodeStart;
+    loc.value = at;
     const plan = this.options.planTag
       ? this.options.planTag(tag, kind)
       : { problem: `tags such as ${tag} are not allowed here` };
     if ("problem" in plan) {
       this.problems.push({
-        path,
-        position: tagPos,
+        path: this.path.slice(),
+        position: this.toPos(at),
         message: plan.problem,
         tag,
         ...(plan.expected === undefined ? {} : { expected: plan.expected }),
       });
       return null;
     }
-    const inner = this.walkPlain(node, [...path, plan.key], depth + 1);
+    this.path.push(plan.key);
+    const inner = this.walkPlain(node, loc.child(plan.key), depth + 1);
+    this.path.pop();
     return { [plan.key]: plan.transform ? plan.transform(inner) : inner };
   }
 
-  private walkPlain(node: Node, path: Path, depth: number): unknown {
-    this.locations.setValue(path, this.start(node));
+  private walkPlain(node: Node, loc: LocationNode, depth: number): unknown {
+    loc.value = offsetOf(node);
     if (isScalar(node)) {
       const v = node.value;
       if (typeof v !== "string" && node.range) {
-        this.locations.setRaw(path, this.text.slice(node.range[0], node.range[1]));
+        loc.raw = this.text.slice(node.range[0], node.range[1]);
       }
       // Tagged scalars stay strings (`!Ref 123` names "123"), as the library already leaves them.
       return typeof v === "bigint" ? Number(v) : v;
     }
+    const path = this.path;
     if (isSeq(node)) {
-      return node.items.map((item, i) => this.walk(item as Node, [...path, i], depth + 1));
+      const items = node.items;
+      const out = new Array<unknown>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        path.push(i);
+        out[i] = this.walk(items[i] as Node, loc.child(i), depth + 1);
+        path.pop();
+      }
+      return out;
     }
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const keyNode = pair.key as Node | null;
-        const key = this.keyText(keyNode, path);
+        const key = this.keyText(keyNode);
         if (key === undefined) continue;
-        const childPath = [...path, key];
-        if (keyNode) this.locations.setKey(childPath, this.start(keyNode));
+        const child = loc.child(key);
+        if (keyNode) child.key = offsetOf(keyNode);
         const valueNode = pair.value as Node | null;
+        let value: unknown = null;
         // `key:` with nothing after it is null, located at its key.
-        if (valueNode === null) this.locations.setValue(childPath, this.start(keyNode));
-        const value = valueNode === null ? null : this.walk(valueNode, childPath, depth + 1);
+        if (valueNode === null) child.value = offsetOf(keyNode);
+        else {
+          path.push(key);
+          value = this.walk(valueNode, child, depth + 1);
+          path.pop();
+        }
         // defineProperty: a key named "__proto__" must stay data, not change the prototype.
         Object.defineProperty(out, key, {
           value,
@@ -168,21 +224,17 @@ class Walker {
     return null;
   }
 
-  private keyText(keyNode: Node | null, path: Path): string | undefined {
+  private keyText(keyNode: Node | null): string | undefined {
     if (keyNode === null) return "";
     if (isScalar(keyNode)) {
       const v = keyNode.value;
       return v === null ? "" : String(v);
     }
-    this.problem(path, keyNode, "mapping keys must be plain strings");
+    this.problem(keyNode, "mapping keys must be plain strings");
     return undefined;
   }
 
-  private start(node: Node | null): Position {
-    return this.toPos(node?.range?.[0] ?? 0);
-  }
-
-  private problem(path: Path, node: Node, message: string): void {
-    this.problems.push({ path, position: this.start(node), message });
+  private problem(node: Node, message: string): void {
+    this.problems.push({ path: this.path.slice(), position: this.toPos(offsetOf(node)), message });
   }
 }

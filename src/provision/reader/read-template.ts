@@ -4,6 +4,7 @@
  */
 import { nearest } from "../../policy/suggest.js";
 import { planCfnTag, SHORT_FORM_TAGS } from "./cfn-tags.js";
+import { parseLocatedJson } from "./located-json.js";
 import { parseLocatedYaml } from "./located-yaml.js";
 import { type Path, SourceLocations } from "./source-locations.js";
 import { TemplateError } from "./template-error.js";
@@ -46,8 +47,10 @@ const LOGICAL_ID = /^[A-Za-z0-9]+$/;
 
 export function readTemplate(text: string, sourceName: string): ParsedTemplate {
   const format = /^\s*\{/.test(text) ? "json" : "yaml";
-  if (format === "json") checkJsonSyntax(text, sourceName);
-  const doc = parseLocatedYaml(text, sourceName, format === "yaml" ? { planTag: planCfnTag } : {});
+  const doc =
+    format === "json"
+      ? parseLocatedJson(text, sourceName, parseJson(text, sourceName))
+      : parseLocatedYaml(text, sourceName, { planTag: planCfnTag });
   const first = doc.problems[0];
   if (first) {
     const reason = first.tag
@@ -71,10 +74,10 @@ export function readTemplate(text: string, sourceName: string): ParsedTemplate {
   return { sourceName, format, template, locations: doc.locations };
 }
 
-/** JSON.parse is the authority on JSON; the YAML pass only adds positions. */
-function checkJsonSyntax(text: string, sourceName: string): void {
+/** JSON.parse is the authority on JSON; the scanner only adds positions. */
+function parseJson(text: string, sourceName: string): unknown {
   try {
-    JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     const message = (err as Error).message;
     const at = /position (\d+)/.exec(message);
