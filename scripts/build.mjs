@@ -32,6 +32,8 @@ const [cli] = await Promise.all([
     // Less text for V8 to read and compile at every start.
     minify: true,
     metafile: true,
+    // The SDK's ES-module builds tree-shake; its CommonJS builds come whole.
+    mainFields: ["module", "main"],
   }),
   build({
     ...shared,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
-import { decodeToken } from "../oidc/index.js";
+import { decodeToken } from "../oidc/decode.js";
 import {
   type ChainLink,
   type ExchangeResult,
@@ -16,7 +16,6 @@ import {
   resolveToken,
 } from "./pipeline-env.js";
 import { registerSecret } from "./redact.js";
-import { explainStsFailure } from "./sts-failure.js";
 
 export interface ExchangeFlags {
   roleArn: string;
@@ -146,6 +145,8 @@ export async function runExchange(
     return { ...result, region };
   } catch (err) {
     if (err instanceof StsCallError) {
+      // Loaded only on failure: the engine and IAM reader are not needed when STS says yes.
+      const { explainStsFailure } = await import("./sts-failure.js");
       throw await explainStsFailure(err, {
         token,
         roleArn: flags.roleArn,

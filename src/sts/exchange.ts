@@ -5,7 +5,7 @@ import {
   STSClient,
 } from "@aws-sdk/client-sts";
 import { BbOidcError } from "../errors.js";
-import { decodeToken } from "../oidc/index.js";
+import { decodeToken } from "../oidc/decode.js";
 import {
   DEFAULT_RETRY,
   type FailureFacts,

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
-import { decodeToken } from "../../oidc/index.js";
+import { decodeToken } from "../../oidc/decode.js";
 import { awsFilePaths, updateAwsFile, writePrivateFileAtomic } from "../aws-files.js";
 import { readValueArg } from "../io.js";
 import {

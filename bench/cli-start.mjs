@@ -1,0 +1,156 @@
+// Cold start of a pipeline step's `bb-oidc credentials` against the emulator, against the floor
+// (`node -e ''`) and, where installed, the AWS CLI doing the same exchange on the same token.
+// Runs alternate A, B, C, A, B, C… so drift in machine load hits all alike; medians are compared.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  IAMClient,
+} from "@aws-sdk/client-iam";
+import { postJsonTls, startEmulatorProcess, stopProcess } from "./emulator/procs.mjs";
+import { emit, round } from "./lib.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const RUNS = 15;
+const REPO = "{0b6f3c2e-9d41-4a7e-8c15-3e2f1d0a9b87}";
+const ROLE_ARN = "arn:aws:iam::111111111111:role/deploy";
+
+const state = mkdtempSync(join(tmpdir(), "bb-oidc-bench-start-"));
+const emulator = await startEmulatorProcess({ root, stateDir: state });
+try {
+  const { ready } = emulator;
+  const ws = ready.workspaces[0];
+  const host = ws.issuer.slice("https://".length);
+  const audience = `ari:cloud:bitbucket::workspace/${ws.uuid.replace(/[{}]/g, "")}`;
+  const { accessKeyId, secretAccessKey } = ready.accounts[0];
+  const iam = new IAMClient({
+    endpoint: ready.awsEndpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId, secretAccessKey },
+  });
+  await iam.send(
+    new CreateOpenIDConnectProviderCommand({ Url: ws.issuer, ClientIDList: [audience] }),
+  );
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: "deploy",
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: `arn:aws:iam::111111111111:oidc-provider/${host}` },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: {
+              StringEquals: { [`${host}:aud`]: audience },
+              StringLike: { [`${host}:sub`]: `${REPO}:*` },
+            },
+          },
+        ],
+      }),
+    }),
+  );
+  iam.destroy();
+  const { token } = await postJsonTls(
+    `${ready.bitbucketEndpoint}/_emulator/mint`,
+    { workspace: ws.slug, repositoryUuid: REPO, ttlSeconds: 3600 },
+    readFileSync(ready.caFile),
+  );
+  const tokenFile = join(state, "token");
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+
+  // A clean environment: no credentials or profiles of the machine running the bench.
+  const env = {
+    PATH: process.env.PATH,
+    HOME: state,
+    AWS_REGION: "us-east-1",
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  const commands = {
+    bbOidc: [
+      process.execPath,
+      [
+        join(root, "dist/cli.mjs"),
+        "credentials",
+        "--role-arn",
+        ROLE_ARN,
+        "--token",
+        `@${tokenFile}`,
+        "--endpoint-url",
+        ready.awsEndpoint,
+        "--format",
+        "json",
+      ],
+    ],
+    nodeFloor: [process.execPath, ["-e", ""]],
+  };
+  const awsCli = spawnSync("aws", ["--version"], { encoding: "utf8" });
+  if (awsCli.status === 0) {
+    commands.awsCli = [
+      "aws",
+      [
+        "sts",
+        "assume-role-with-web-identity",
+        "--endpoint-url",
+        ready.awsEndpoint,
+        "--role-arn",
+        ROLE_ARN,
+        "--role-session-name",
+        "bench",
+        "--web-identity-token",
+        `file://${tokenFile}`,
+      ],
+    ];
+  }
+  // Warm the emulator's JIT first: its answer time is part of what the CLI waits for, and a
+  // pipeline talks to an STS that has long been warm.
+  for (let i = 0; i < 20; i++)
+    spawnSync(...commands.bbOidc.slice(0, 1), commands.bbOidc[1], { env });
+  const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let i = 0; i < RUNS + 1; i++) {
+    for (const [name, [cmd, args]] of Object.entries(commands)) {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(cmd, args, { env, encoding: "utf8" });
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (r.status !== 0)
+        throw new Error(`${name} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+      if (name !== "nodeFloor" && !r.stdout.includes("ASIA"))
+        throw new Error(`${name} printed no credentials`);
+      if (i > 0) times[name].push(ms); // the first round warms the disk cache
+    }
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  const chunks = readdirSync(join(root, "dist/chunks")).reduce(
+    (s, f) => s + statSync(join(root, "dist/chunks", f)).size,
+    0,
+  );
+  // Ratios are taken round by round (A and B ran back to back), then the median: load that
+  // drifts during the run moves both sides of a pair alike.
+  const pairRatio = (b) => median(times.bbOidc.map((a, i) => a / times[b][i]));
+  const vsFloor = pairRatio("nodeFloor");
+  const vsAws = m.awsCli ? pairRatio("awsCli") : undefined;
+  emit({
+    name: "cli-cold-start-credentials",
+    bbOidcMs: round(m.bbOidc, 1),
+    nodeFloorMs: round(m.nodeFloor, 1),
+    ...(m.awsCli ? { awsCliMs: round(m.awsCli, 1) } : { awsCli: "not installed" }),
+    ratioVsNodeFloor: round(vsFloor, 2),
+    ...(vsAws !== undefined ? { ratioVsAwsCli: round(vsAws, 2) } : {}),
+    bundle: {
+      entryBytes: statSync(join(root, "dist/cli.mjs")).size,
+      chunksBytes: chunks,
+      note: "self-contained: the package needs no runtime dependencies; each command loads only its chunks",
+    },
+    target: "< 2.5x node -e '' and <= 1/3 of the aws CLI",
+    meetsTarget: vsFloor < 2.5 && (vsAws === undefined || vsAws <= 1 / 3),
+  });
+} finally {
+  await stopProcess(emulator.child);
+  rmSync(state, { recursive: true, force: true });
+}
