@@ -9,7 +9,11 @@ const cli = `${root}dist/cli.mjs`;
 const help = (...args) =>
   execFileSync(process.execPath, [cli, ...args, "--help"], {
     encoding: "utf8",
-    env: { ...process.env, COLUMNS: "100", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    env: {
+      ...process.env,
+      COLUMNS: "100",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    },
   }).trimEnd();
 
 const top = help();
@@ -40,7 +44,9 @@ const target = `${root}docs/commands.md`;
 if (process.argv.includes("--check")) {
   const current = readFileSync(target, "utf8");
   if (current !== text) {
-    process.stderr.write("docs/commands.md is out of date: run node scripts/gen-command-reference.mjs\n");
+    process.stderr.write(
+      "docs/commands.md is out of date: run node scripts/gen-command-reference.mjs\n",
+    );
     process.exit(1);
   }
 } else {

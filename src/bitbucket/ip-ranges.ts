@@ -20,7 +20,8 @@ export interface IpRangesFeed {
   items: IpRangeItem[];
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 
 /** Validates the feed's shape; `source` names the file or URL in errors. */
 export function parseIpRangesFeed(json: unknown, source: string): IpRangesFeed {
@@ -34,7 +35,8 @@ export function parseIpRangesFeed(json: unknown, source: string): IpRangesFeed {
   const items: IpRangeItem[] = o.items.map((raw, i) => {
     if (!raw || typeof raw !== "object") throw bad(`items[${i}] is not an object`);
     const r = raw as Record<string, unknown>;
-    if (typeof r.cidr !== "string" || !r.cidr.includes("/")) throw bad(`items[${i}].cidr is not a CIDR`);
+    if (typeof r.cidr !== "string" || !r.cidr.includes("/"))
+      throw bad(`items[${i}].cidr is not a CIDR`);
     const [network, len] = r.cidr.split("/") as [string, string];
     return {
       network: typeof r.network === "string" ? r.network : network,

@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { issuerFor } from "../bitbucket/index.js";
 import { registerOrganizationalUnits } from "./aws/cloudformation/index.js";
 import { type AccountRecord, type AwsEndpoint, startAwsEndpoint } from "./aws/index.js";
+import { checkSourceIpOption } from "./aws/source-ip.js";
 import { ensureWorkspace, startBitbucketServer } from "./bitbucket/index.js";
 import { loadOrCreateCa } from "./certs/index.js";
 import { openStore } from "./store/index.js";
@@ -26,9 +27,15 @@ export interface EmulatorOptions {
   stateDir?: string;
   accounts?: string[];
   workspaces?: string[];
-  /** `aws:SourceIp` for every caller instead of the TCP peer. */
+  /**
+   * `aws:SourceIp` for every caller instead of the TCP peer. Must be an IPv4 or IPv6 address;
+   * anything else, "" included, is refused at start (leave it unset for the TCP peer).
+   */
   sourceIp?: string;
-  /** Let each request set `aws:SourceIp` with the `x-bb-oidc-source-ip` header. */
+  /**
+   * Let each request set `aws:SourceIp` with the `x-bb-oidc-source-ip` header: an address, or
+   * `none` to make `aws:SourceIp` absent for that request (IfExists / Null conditions).
+   */
   trustSourceIpHeader?: boolean;
   /** The emulator's clock, epoch milliseconds (as Date.now). */
   now?: () => number;
@@ -66,10 +73,13 @@ export interface RunningEmulator {
 /** Bitbucket's OIDC issuer (HTTPS) and AWS STS/IAM (HTTP, Query protocol) on loopback. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? "127.0.0.1";
+  // Before anything is created: a bad option must not leave a state directory behind.
+  checkSourceIpOption(options.sourceIp);
   const stateDir = options.stateDir
     ? resolve(options.stateDir)
     : await mkdtemp(join(tmpdir(), "bb-oidc-emulator-"));
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  // No mkdir here: openStore classifies the path first (a file, a foreign directory, …) and
+  // creates the directory only when nothing is there, so a bad path is refused untouched.
   const now = options.now ?? Date.now;
   const nowSeconds = () => Math.floor(now() / 1000);
 

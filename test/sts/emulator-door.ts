@@ -38,8 +38,8 @@ export const EMULATOR_CAPABILITIES: DoorCapabilities = {
   ecKey: false,
   // trustSourceIpHeader: `x-bb-oidc-source-ip` sets aws:SourceIp per request.
   chooseSourceIp: true,
-  // sourceIpOf() falls back to the override or the TCP peer: aws:SourceIp is never absent.
-  omitSourceIp: false,
+  // trustSourceIpHeader: `x-bb-oidc-source-ip: none` makes aws:SourceIp absent for a request.
+  omitSourceIp: true,
   accounts: true,
 };
 
@@ -359,7 +359,8 @@ export class EmulatorDoor {
       WebIdentityToken: token,
       ...(r.durationSeconds !== undefined ? { DurationSeconds: r.durationSeconds } : {}),
     });
-    const ip = r.sourceIp;
+    // The case's address, or `none` when the case needs the caller address absent.
+    const ip = c.request?.sourceIp === null ? "none" : r.sourceIp;
     if (ip !== undefined) {
       command.middlewareStack.add(
         (next) => async (args) => {

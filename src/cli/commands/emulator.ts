@@ -82,7 +82,7 @@ export function registerEmulator(program: Command): void {
     .option("--source-ip <ip>", "aws:SourceIp for every caller instead of the TCP peer address")
     .option(
       "--trust-source-ip-header",
-      "let each request set aws:SourceIp with the x-bb-oidc-source-ip header",
+      "let each request set aws:SourceIp with the x-bb-oidc-source-ip header (an address, or none for no address)",
     )
     .option(
       "--organization <ou=accounts>",

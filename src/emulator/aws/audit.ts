@@ -18,27 +18,81 @@ export interface AuditEntry {
   reason?: string;
 }
 
+/** Bytes the log may hold in memory when the disk falls behind (default 8 MiB). */
+export const AUDIT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
 /**
- * Appends JSON lines to `<stateDir>/audit.log`. A write stream buffers, so a decision never waits
- * for the disk; a broken log disables itself instead of failing requests.
+ * Appends JSON lines to `<stateDir>/audit.log`. A decision never waits for the disk: lines are
+ * collected and written once per event-loop turn. Memory is bounded: when the disk falls so far
+ * behind that `maxBufferedBytes` are waiting, further entries are dropped (and counted) until it
+ * catches up, and the log then says how many were lost. A broken log disables itself instead of
+ * failing requests.
  */
 export class AuditLog {
   private stream: WriteStream | undefined;
+  private readonly maxBufferedBytes: number;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private scheduled = false;
+  private droppedSinceNotice = 0;
+  private droppedTotal = 0;
 
-  constructor(path: string | undefined) {
+  constructor(path: string | undefined, options: { maxBufferedBytes?: number } = {}) {
+    this.maxBufferedBytes = options.maxBufferedBytes ?? AUDIT_MAX_BUFFERED_BYTES;
     if (path) {
       this.stream = createWriteStream(path, { flags: "a", mode: 0o600 });
       this.stream.on("error", () => {
         this.stream = undefined;
+        this.pending = [];
+        this.pendingBytes = 0;
       });
     }
   }
 
+  /** Entries dropped since start because the disk could not keep up. */
+  get dropped(): number {
+    return this.droppedTotal;
+  }
+
   append(entry: AuditEntry): void {
-    this.stream?.write(`${JSON.stringify(entry)}\n`);
+    const stream = this.stream;
+    if (!stream) return;
+    const line = `${JSON.stringify(entry)}\n`;
+    // Counted in UTF-16 units, close enough to bytes for a bound.
+    if (stream.writableLength + this.pendingBytes + line.length > this.maxBufferedBytes) {
+      this.droppedSinceNotice++;
+      this.droppedTotal++;
+      return;
+    }
+    if (this.droppedSinceNotice > 0) {
+      const notice = `${JSON.stringify({
+        time: entry.time,
+        dropped: this.droppedSinceNotice,
+        reason: `the audit log fell behind the disk; ${this.droppedSinceNotice} entries before this line were not written`,
+      })}\n`;
+      this.droppedSinceNotice = 0;
+      this.pending.push(notice);
+      this.pendingBytes += notice.length;
+    }
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join("");
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.stream?.write(text);
   }
 
   close(): Promise<void> {
+    this.flush();
     const s = this.stream;
     this.stream = undefined;
     if (!s) return Promise.resolve();

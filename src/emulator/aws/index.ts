@@ -4,7 +4,7 @@ import type { AccountRecord } from "./accounts.js";
 import { type AwsBackend, createAwsBackend } from "./backend.js";
 import type { RandomSource } from "./random.js";
 import { type AwsServerTimeouts, startAwsServer } from "./server.js";
-import type { SourceIpOptions } from "./source-ip.js";
+import { checkSourceIpOption, type SourceIpOptions } from "./source-ip.js";
 import type { IssuerAccess } from "./sts/world.js";
 
 export interface AwsEndpointOptions extends SourceIpOptions {
@@ -35,6 +35,7 @@ export interface AwsEndpoint {
 
 /** STS + IAM (and whatever `services.ts` lists) on one HTTP port. */
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
+  checkSourceIpOption(options.sourceIp);
   const backendOptions: Parameters<typeof createAwsBackend>[0] = {
     store: options.store,
     accounts: options.accounts,

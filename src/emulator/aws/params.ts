@@ -95,6 +95,8 @@ export class QueryParams {
 }
 
 function decodeFormPart(raw: string): string {
+  // Names and most values (Action, RoleArn, …) carry no escapes: nothing to decode.
+  if (raw.indexOf("%") < 0 && raw.indexOf("+") < 0) return raw;
   try {
     return decodeURIComponent(raw.replace(/\+/g, " "));
   } catch {

@@ -12,7 +12,7 @@ import { QueryParams } from "./params.js";
 import type { AwsService } from "./service.js";
 import { AWS_SERVICES } from "./services.js";
 import { parseAuthorization, type ReceivedRequest, type SigV4Authorization } from "./sigv4.js";
-import { type SourceIpOptions, sourceIpOf } from "./source-ip.js";
+import { type SourceIpOptions, sourceIpResolver } from "./source-ip.js";
 import { renderError, renderResponse } from "./xml.js";
 
 export interface AwsServerOptions extends SourceIpOptions {
@@ -58,6 +58,8 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
   const services = options.services ?? AWS_SERVICES;
   const bySigningName = new Map(services.map((s) => [s.signingName, s]));
   const backend = options.backend;
+  // Checks the sourceIp option now: a bad one refuses to start rather than failing each request.
+  const sourceIpOf = sourceIpResolver(options);
 
   const headersMs = options.timeouts?.headersMs ?? 10_000;
   const server = createServer(
@@ -83,7 +85,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
     const nowMs = backend.now();
     let namespace = STS_XMLNS;
     try {
-      const url = new URL(req.url ?? "/", "http://emulator.invalid");
+      const url = requestUrl(req.url);
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
         await handleAdmin(req, res, url, backend);
         return;
@@ -148,7 +150,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
         action,
         params,
         caller,
-        sourceIp: sourceIpOf(req, options),
+        sourceIp: sourceIpOf(req),
         requestId,
         region: routed.auth?.region ?? DEFAULT_REGION,
         now: nowMs,
@@ -217,6 +219,14 @@ function route(
   return { service: owner ?? services[0]! };
 }
 
+const URL_BASE = "http://emulator.invalid";
+/** What SDKs post every Query-protocol call to; parsed once (nothing mutates it). */
+const ROOT_URL = new URL("/", URL_BASE);
+
+function requestUrl(raw: string | undefined): URL {
+  return raw === undefined || raw === "/" ? ROOT_URL : new URL(raw, URL_BASE);
+}
+
 /** The form body, when the request has one (POST with form encoding or no content type). */
 function formBody(req: IncomingMessage, body: Buffer): string {
   if (body.length === 0) return "";
@@ -257,11 +267,49 @@ function send(
     "Content-Type": "text/xml",
     "Content-Length": body.length,
     // The emulator's clock, so SDK clock-skew correction agrees with it (injected `now`).
-    Date: new Date(nowMs).toUTCString(),
+    Date: httpDate(nowMs),
   };
   if (opts.close) headers.Connection = "close";
-  res.writeHead(status, headers);
-  res.end(body);
+  writeSoon(res, () => {
+    res.writeHead(status, headers);
+    res.end(body);
+  });
+}
+
+let outbox: Array<{ res: ServerResponse; write: () => void }> = [];
+
+/**
+ * Responses completed during one turn of the event loop are written back to back at its end
+ * (setImmediate), not each as soon as its handler finishes. Under load a turn completes several
+ * requests; writing their answers together wakes each waiting client once per turn instead of
+ * once per response, which is most of what a socket write costs on loopback. Nothing waits for
+ * more work: the turn's end is microseconds away.
+ */
+function writeSoon(res: ServerResponse, write: () => void): void {
+  if (outbox.length === 0) setImmediate(flushOutbox);
+  outbox.push({ res, write });
+}
+
+function flushOutbox(): void {
+  const batch = outbox;
+  outbox = [];
+  for (const { res, write } of batch) {
+    try {
+      if (res.headersSent || res.destroyed) res.destroy();
+      else write();
+    } catch {
+      res.destroy();
+    }
+  }
+}
+
+let lastDate = { second: Number.NaN, text: "" };
+
+/** `Date` header text; formatted once per second of the (injected) clock. */
+function httpDate(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== lastDate.second) lastDate = { second, text: new Date(nowMs).toUTCString() };
+  return lastDate.text;
 }
 
 /** Malformed HTTP, header timeouts, oversized headers: answered raw, still AWS-shaped. */

@@ -41,6 +41,8 @@ export function memberList(name: string, items: XmlInput[]): XmlElement {
 // XML 1.0 cannot carry most C0 controls even escaped; a client parser would reject the whole
 // body, so they are replaced rather than passed through.
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+/** Anything either replacement below would change (no `g` flag: `test` keeps no state). */
+const NEEDS_ESCAPE = /[\u0000-\u0008\u000b-\u001f\ufffe\uffff&<>]/;
 
 /**
  * Text content escaping: `&`, `<`, `>` (and CR, which XML parsers would otherwise fold into LF).
@@ -48,6 +50,8 @@ const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
  * written is the fixed namespace.
  */
 export function escapeXml(value: string): string {
+  // Most text (IDs, ARNs, keys, dates) needs nothing: one scan, no copies.
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(INVALID_XML, "\ufffd").replace(/[&<>\r]/g, (c) => {
     switch (c) {
       case "&":

@@ -16,7 +16,8 @@ export class Collections {
         coll = new Map();
         this.data.set(op.collection, coll);
       }
-      coll.set(op.key, op.value);
+      // Frozen, so `peek` can hand out the stored value itself: nothing can change it in place.
+      coll.set(op.key, deepFreeze(op.value));
     } else {
       const coll = this.data.get(op.collection);
       coll?.delete(op.key);
@@ -30,6 +31,14 @@ export class Collections {
     const coll = this.data.get(collection);
     if (coll === undefined || !coll.has(key)) return undefined;
     return structuredClone(coll.get(key)) as T;
+  }
+
+  /**
+   * The stored value itself, deeply frozen, without a copy: for hot read paths that only look
+   * (STS reading a provider or role per request). Writing to it throws.
+   */
+  peek<T>(collection: string, key: string): Readonly<T> | undefined {
+    return this.data.get(collection)?.get(key) as Readonly<T> | undefined;
   }
 
   list<T>(collection: string): T[] {
@@ -59,6 +68,14 @@ export class Collections {
     }
     return c;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /**

@@ -52,8 +52,18 @@ async function classifyDir(dir: string): Promise<DirState> {
     if (!st.isDirectory()) throw stateForeign(dir, "it is a file, not a directory");
     names = await readdir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOTDIR") throw stateForeign(dir, "part of the path above it is a file");
+    if (code !== "ENOENT") throw err;
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (mkdirErr) {
+      const c = (mkdirErr as NodeJS.ErrnoException).code;
+      if (c === "ENOTDIR") throw stateForeign(dir, "part of the path above it is a file");
+      // Only something that is not a directory (e.g. a dangling symbolic link) gives EEXIST here.
+      if (c === "EEXIST") throw stateForeign(dir, "it exists and is not a directory");
+      throw mkdirErr;
+    }
     return { kind: "fresh" };
   }
   if (!names.includes(MARKER_FILE)) {
@@ -102,6 +112,10 @@ class DurableStore implements FileStore {
 
   get<T>(collection: string, key: string): T | undefined {
     return this.collections.get<T>(collection, key);
+  }
+
+  peek<T>(collection: string, key: string): Readonly<T> | undefined {
+    return this.collections.peek<T>(collection, key);
   }
 
   list<T>(collection: string): T[] {

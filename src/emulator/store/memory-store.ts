@@ -9,6 +9,7 @@ export function openMemoryStore(): Store {
   const store: Store = {
     dir: null,
     get: (collection, key) => collections.get(collection, key),
+    peek: (collection, key) => collections.peek(collection, key),
     list: (collection) => collections.list(collection),
     put: (collection, key, value) => store.batch([{ op: "put", collection, key, value }]),
     delete: (collection, key) => store.batch([{ op: "delete", collection, key }]),

@@ -9,6 +9,11 @@ export type StoreOp =
 export interface Store {
   readonly dir: string | null;
   get<T>(collection: string, key: string): T | undefined;
+  /**
+   * The stored record itself (frozen, shared: never modify it), without `get`'s copy. Optional:
+   * callers fall back to `get` for stores that do not offer it.
+   */
+  peek?<T>(collection: string, key: string): Readonly<T> | undefined;
   /** Records of a collection in insertion order. */
   list<T>(collection: string): T[];
   put(collection: string, key: string, value: unknown): Promise<void>;

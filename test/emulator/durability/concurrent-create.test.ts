@@ -25,6 +25,30 @@ import {
 } from "./helpers.js";
 
 const N = 10;
+
+/**
+ * Holds each request back after it is built and signed until all `n` have arrived, then lets
+ * them go together: the creates reach the emulator in one burst (within one group commit),
+ * rather than overlapping only if the client happens to be fast enough.
+ */
+function barrier(n: number) {
+  let waiting = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return {
+    async arrive(): Promise<void> {
+      waiting += 1;
+      if (waiting === n) open();
+      await opened;
+    },
+  };
+}
+
+/** After signing, just before the request is sent. */
+const HOLD = { step: "finalizeRequest", name: "concurrentCreateBarrier", priority: "low" } as const;
+
 let emu: EmulatorProcess;
 let iam: IAMClient;
 let roles: PromiseSettledResult<CreateRoleCommandOutput>[];
@@ -34,27 +58,41 @@ beforeAll(async () => {
   const cli = await prepareCli();
   emu = await startEmulator(cli, await tempDir("bb-oidc-concurrent-"));
   iam = iamFor(emu);
+  const roleGate = barrier(N);
   roles = await Promise.allSettled(
-    Array.from({ length: N }, (_, i) =>
-      iam.send(
-        new CreateRoleCommand({
-          RoleName: "contended",
-          AssumeRolePolicyDocument: trustPolicy("111111111111", i),
-          Description: `attempt ${i}`,
-        }),
-      ),
-    ),
+    Array.from({ length: N }, (_, i) => {
+      const command = new CreateRoleCommand({
+        RoleName: "contended",
+        AssumeRolePolicyDocument: trustPolicy("111111111111", i),
+        Description: `attempt ${i}`,
+      });
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          await roleGate.arrive();
+          return next(args);
+        },
+        HOLD,
+      );
+      return iam.send(command);
+    }),
   );
+  const providerGate = barrier(N);
   providers = await Promise.allSettled(
-    Array.from({ length: N }, (_, i) =>
-      iam.send(
-        new CreateOpenIDConnectProviderCommand({
-          Url: "https://contended.durability.test",
-          ClientIDList: [`aud-${i}`],
-          ThumbprintList: [thumbprintFor(i)],
-        }),
-      ),
-    ),
+    Array.from({ length: N }, (_, i) => {
+      const command = new CreateOpenIDConnectProviderCommand({
+        Url: "https://contended.durability.test",
+        ClientIDList: [`aud-${i}`],
+        ThumbprintList: [thumbprintFor(i)],
+      });
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          await providerGate.arrive();
+          return next(args);
+        },
+        HOLD,
+      );
+      return iam.send(command);
+    }),
   );
 }, 120_000);
 
@@ -79,16 +117,26 @@ describe("concurrent creates of one name", () => {
     expect(served.AssumeRolePolicyDocument).toBe(match!.AssumeRolePolicyDocument);
   });
 
-  // Known gap: IamState.createRole / createOpenIdConnectProvider (src/emulator/aws/iam/state.ts)
-  // check for an existing record, then `await store.put(...)`; DurableStore
-  // (src/emulator/store/file-store.ts) applies a put to what reads see only after its fsync, so
-  // every create that arrives during one group commit passes the check and is acknowledged, and
-  // all but the last are overwritten. Remove `.fails` once creates are exclusive.
-  it.fails("acknowledge exactly one CreateRole; the rest get EntityAlreadyExists", () => {
+  // DurableStore shows a put to readers only after its fsync, so IamState serialises each
+  // account's mutations: the existence check of a create sees every earlier acknowledged write.
+  it("acknowledge exactly one CreateRole; the rest get EntityAlreadyExists", () => {
     expect(roles.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of roles) {
+      if (r.status === "rejected") {
+        expect((r.reason as Error).name).toBe("EntityAlreadyExistsException");
+        expect(
+          (r.reason as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode,
+        ).toBe(409);
+      }
+    }
   });
 
-  it.fails("acknowledge exactly one CreateOpenIDConnectProvider for a URL", () => {
+  it("acknowledge exactly one CreateOpenIDConnectProvider for a URL", () => {
     expect(providers.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of providers) {
+      if (r.status === "rejected") {
+        expect((r.reason as Error).name).toBe("EntityAlreadyExistsException");
+      }
+    }
   });
 });

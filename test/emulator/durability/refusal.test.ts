@@ -170,20 +170,29 @@ describe("refusing state it cannot trust", () => {
     const dir = await tempDir("bb-oidc-foreign-");
     const file = join(dir, "state");
     await writeFile(file, "I am a file\n");
-    await expectRefusal(file, file, /EEXIST|not a directory/i, dir);
+    await expectRefusal(file, file, /not a directory/i, dir);
   });
 
-  // Known gap: startEmulator (src/emulator/index.ts) runs mkdir(stateDir, { recursive: true })
-  // before openStore classifies the path, so a file there fails with a raw EEXIST reported as "an
-  // unexpected error" instead of ERR_STATE_FOREIGN's "it is a file, not a directory". Remove
-  // `.fails` once that is fixed.
-  it.fails("says clearly that a file given as the state directory is not a directory", async () => {
+  // startEmulator leaves creating the directory to openStore, which classifies the path first: a
+  // file there is ERR_STATE_FOREIGN's "it is a file, not a directory", not a raw EEXIST.
+  it("says clearly that a file given as the state directory is not a directory", async () => {
     const dir = await tempDir("bb-oidc-foreign-");
     const file = join(dir, "state");
     await writeFile(file, "I am a file\n");
     const r = await runToExit(cli, file);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/not a bb-oidc emulator state directory \(it is a file/);
+    expect(r.stderr).toContain(file);
+    expect(r.stderr).not.toMatch(/EEXIST|unexpected error/i);
+    expect(await readFile(file, "utf8")).toBe("I am a file\n");
+  });
+
+  it("says clearly that a path below a file cannot be a state directory", async () => {
+    const dir = await tempDir("bb-oidc-foreign-");
+    const file = join(dir, "state");
+    await writeFile(file, "I am a file\n");
+    const below = join(file, "nested");
+    await expectRefusal(below, below, /not a bb-oidc emulator state directory/, dir);
   });
 
   it("accepts a torn tail (a crash mid-append), the boundary of what counts as corrupt", async () => {

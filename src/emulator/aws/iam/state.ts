@@ -72,12 +72,41 @@ export class IamState {
   private readonly fetchThumbprints: IamStateOptions["fetchThumbprints"];
   /** Compiled trust policies by role ARN; recompiled when the text changes. */
   private readonly trustCache = new Map<string, { text: string; compiled: CompiledPolicy }>();
+  /**
+   * Mutations of one account run one at a time. Every mutation checks the current records, then
+   * awaits the store, which shows a write to readers only after its fsync; without this, two
+   * CreateRole calls for one name would both pass the existence check and both be acknowledged
+   * (the later silently replacing the earlier), and two AttachRolePolicy calls on one role would
+   * each write back a list missing the other's ARN.
+   */
+  private readonly accountLocks = new Map<string, Promise<void>>();
 
   constructor(options: IamStateOptions) {
     this.store = options.store;
     this.random = options.random;
     this.now = options.now;
     this.fetchThumbprints = options.fetchThumbprints;
+  }
+
+  /**
+   * Runs `work` once every earlier mutation of `account` has settled, and holds later ones back
+   * until it settles. Reads stay lock-free: they see the state as of the last completed write.
+   */
+  private async exclusive<T>(account: string, work: () => Promise<T>): Promise<T> {
+    const before = this.accountLocks.get(account);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = before ? before.then(() => mine) : mine;
+    this.accountLocks.set(account, tail);
+    try {
+      if (before) await before;
+      return await work();
+    } finally {
+      release();
+      if (this.accountLocks.get(account) === tail) this.accountLocks.delete(account);
+    }
   }
 
   private isoNow(): string {
@@ -90,55 +119,57 @@ export class IamState {
     account: string,
     input: { url: string; clientIds?: string[]; thumbprints?: string[]; tags?: TagRecord[] },
   ): Promise<OidcProviderStored> {
-    const clientIds = dedupe(input.clientIds ?? []);
-    checkConstraints(
-      [
-        { name: "url", value: input.url, required: true, minLength: 1, maxLength: 255 },
-        ...clientIds.map((c) => ({
-          name: "clientIDList.member",
-          value: c,
-          minLength: 1,
-          maxLength: 255,
-        })),
-      ],
-      [
-        ...listTooLong(
-          "thumbprintList",
-          input.thumbprints ?? [],
-          IAM_LIMITS.thumbprintsPerProvider,
-        ),
-      ],
-    );
-    const url = providerUrl(input.url);
-    const arn = `arn:aws:iam::${account}:oidc-provider/${url}`;
-    if (this.store.get(COLLECTIONS.providers, providerKey(account, url))) {
-      throw entityAlreadyExists(`Provider with url https://${url} already exists.`);
-    }
-    if (this.listOpenIdConnectProviders(account).length >= IAM_LIMITS.providersPerAccount) {
-      throw limitExceeded(
-        `Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${IAM_LIMITS.providersPerAccount}`,
+    return this.exclusive(account, async () => {
+      const clientIds = dedupe(input.clientIds ?? []);
+      checkConstraints(
+        [
+          { name: "url", value: input.url, required: true, minLength: 1, maxLength: 255 },
+          ...clientIds.map((c) => ({
+            name: "clientIDList.member",
+            value: c,
+            minLength: 1,
+            maxLength: 255,
+          })),
+        ],
+        [
+          ...listTooLong(
+            "thumbprintList",
+            input.thumbprints ?? [],
+            IAM_LIMITS.thumbprintsPerProvider,
+          ),
+        ],
       );
-    }
-    if (clientIds.length > IAM_LIMITS.clientIdsPerProvider) {
-      throw limitExceeded(
-        `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${IAM_LIMITS.clientIdsPerProvider}`,
-      );
-    }
-    const thumbprints =
-      input.thumbprints !== undefined
-        ? checkThumbprints(input.thumbprints)
-        : ((await this.fetchThumbprints?.(`https://${url}`)) ?? []);
-    const record: OidcProviderStored = {
-      account,
-      url,
-      arn,
-      clientIds,
-      thumbprints,
-      createDate: this.isoNow(),
-      tags: input.tags ?? [],
-    };
-    await this.store.put(COLLECTIONS.providers, providerKey(account, url), record);
-    return record;
+      const url = providerUrl(input.url);
+      const arn = `arn:aws:iam::${account}:oidc-provider/${url}`;
+      if (this.store.get(COLLECTIONS.providers, providerKey(account, url))) {
+        throw entityAlreadyExists(`Provider with url https://${url} already exists.`);
+      }
+      if (this.listOpenIdConnectProviders(account).length >= IAM_LIMITS.providersPerAccount) {
+        throw limitExceeded(
+          `Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${IAM_LIMITS.providersPerAccount}`,
+        );
+      }
+      if (clientIds.length > IAM_LIMITS.clientIdsPerProvider) {
+        throw limitExceeded(
+          `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${IAM_LIMITS.clientIdsPerProvider}`,
+        );
+      }
+      const thumbprints =
+        input.thumbprints !== undefined
+          ? checkThumbprints(input.thumbprints)
+          : ((await this.fetchThumbprints?.(`https://${url}`)) ?? []);
+      const record: OidcProviderStored = {
+        account,
+        url,
+        arn,
+        clientIds,
+        thumbprints,
+        createDate: this.isoNow(),
+        tags: input.tags ?? [],
+      };
+      await this.store.put(COLLECTIONS.providers, providerKey(account, url), record);
+      return record;
+    });
   }
 
   getOpenIdConnectProvider(account: string, arn: string): OidcProviderStored {
@@ -161,8 +192,10 @@ export class IamState {
   }
 
   async deleteOpenIdConnectProvider(account: string, arn: string): Promise<void> {
-    const record = this.getOpenIdConnectProvider(account, arn);
-    await this.store.delete(COLLECTIONS.providers, providerKey(account, record.url));
+    return this.exclusive(account, async () => {
+      const record = this.getOpenIdConnectProvider(account, arn);
+      await this.store.delete(COLLECTIONS.providers, providerKey(account, record.url));
+    });
   }
 
   async updateOpenIdConnectProviderThumbprint(
@@ -170,39 +203,45 @@ export class IamState {
     arn: string,
     thumbprints: string[],
   ): Promise<void> {
-    checkConstraints(
-      [],
-      listTooLong("thumbprintList", thumbprints, IAM_LIMITS.thumbprintsPerProvider),
-    );
-    const record = this.getOpenIdConnectProvider(account, arn);
-    await this.saveProvider({ ...record, thumbprints: checkThumbprints(thumbprints) });
+    return this.exclusive(account, async () => {
+      checkConstraints(
+        [],
+        listTooLong("thumbprintList", thumbprints, IAM_LIMITS.thumbprintsPerProvider),
+      );
+      const record = this.getOpenIdConnectProvider(account, arn);
+      await this.saveProvider({ ...record, thumbprints: checkThumbprints(thumbprints) });
+    });
   }
 
   async addClientIdToOpenIdConnectProvider(account: string, arn: string, clientId: string) {
-    checkConstraints([
-      { name: "clientID", value: clientId, required: true, minLength: 1, maxLength: 255 },
-    ]);
-    const record = this.getOpenIdConnectProvider(account, arn);
-    // Adding a client ID that is already there succeeds without change, as in IAM.
-    if (record.clientIds.includes(clientId)) return;
-    if (record.clientIds.length >= IAM_LIMITS.clientIdsPerProvider) {
-      throw limitExceeded(
-        `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${IAM_LIMITS.clientIdsPerProvider}`,
-      );
-    }
-    await this.saveProvider({ ...record, clientIds: [...record.clientIds, clientId] });
+    return this.exclusive(account, async () => {
+      checkConstraints([
+        { name: "clientID", value: clientId, required: true, minLength: 1, maxLength: 255 },
+      ]);
+      const record = this.getOpenIdConnectProvider(account, arn);
+      // Adding a client ID that is already there succeeds without change, as in IAM.
+      if (record.clientIds.includes(clientId)) return;
+      if (record.clientIds.length >= IAM_LIMITS.clientIdsPerProvider) {
+        throw limitExceeded(
+          `Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: ${IAM_LIMITS.clientIdsPerProvider}`,
+        );
+      }
+      await this.saveProvider({ ...record, clientIds: [...record.clientIds, clientId] });
+    });
   }
 
   async removeClientIdFromOpenIdConnectProvider(account: string, arn: string, clientId: string) {
-    checkConstraints([
-      { name: "clientID", value: clientId, required: true, minLength: 1, maxLength: 255 },
-    ]);
-    const record = this.getOpenIdConnectProvider(account, arn);
-    // Idempotent: removing an absent client ID is not an error.
-    if (!record.clientIds.includes(clientId)) return;
-    await this.saveProvider({
-      ...record,
-      clientIds: record.clientIds.filter((c) => c !== clientId),
+    return this.exclusive(account, async () => {
+      checkConstraints([
+        { name: "clientID", value: clientId, required: true, minLength: 1, maxLength: 255 },
+      ]);
+      const record = this.getOpenIdConnectProvider(account, arn);
+      // Idempotent: removing an absent client ID is not an error.
+      if (!record.clientIds.includes(clientId)) return;
+      await this.saveProvider({
+        ...record,
+        clientIds: record.clientIds.filter((c) => c !== clientId),
+      });
     });
   }
 
@@ -223,48 +262,50 @@ export class IamState {
       tags?: TagRecord[];
     },
   ): Promise<RoleStored> {
-    const path = input.path ?? "/";
-    checkConstraints([
-      {
-        name: "roleName",
-        value: input.name,
-        required: true,
-        minLength: 1,
-        maxLength: 64,
-        pattern: NAME,
-      },
-      { name: "path", value: path, minLength: 1, maxLength: 512, pattern: PATH },
-      {
-        name: "assumeRolePolicyDocument",
-        value: input.trustPolicy,
-        required: true,
-        minLength: 1,
-        maxLength: 131072,
-        pattern: POLICY_DOC,
-      },
-      { name: "description", value: input.description, maxLength: 1000 },
-      { name: "maxSessionDuration", value: input.maxSessionDuration, min: 3600, max: 43200 },
-    ]);
-    if (this.findRole(account, input.name)) {
-      throw entityAlreadyExists(`Role with name ${input.name} already exists.`);
-    }
-    const arn = `arn:aws:iam::${account}:role${path}${input.name}`;
-    this.checkTrustPolicy(arn, input.trustPolicy);
-    const record: RoleStored = {
-      account,
-      name: input.name,
-      path,
-      roleId: awsId("AROA", this.random, 21),
-      arn,
-      trustPolicy: input.trustPolicy,
-      maxSessionDuration: input.maxSessionDuration ?? 3600,
-      createDate: this.isoNow(),
-      attachedPolicyArns: [],
-      tags: input.tags ?? [],
-    };
-    if (input.description !== undefined) record.description = input.description;
-    await this.saveRole(record);
-    return record;
+    return this.exclusive(account, async () => {
+      const path = input.path ?? "/";
+      checkConstraints([
+        {
+          name: "roleName",
+          value: input.name,
+          required: true,
+          minLength: 1,
+          maxLength: 64,
+          pattern: NAME,
+        },
+        { name: "path", value: path, minLength: 1, maxLength: 512, pattern: PATH },
+        {
+          name: "assumeRolePolicyDocument",
+          value: input.trustPolicy,
+          required: true,
+          minLength: 1,
+          maxLength: 131072,
+          pattern: POLICY_DOC,
+        },
+        { name: "description", value: input.description, maxLength: 1000 },
+        { name: "maxSessionDuration", value: input.maxSessionDuration, min: 3600, max: 43200 },
+      ]);
+      if (this.findRole(account, input.name)) {
+        throw entityAlreadyExists(`Role with name ${input.name} already exists.`);
+      }
+      const arn = `arn:aws:iam::${account}:role${path}${input.name}`;
+      this.checkTrustPolicy(arn, input.trustPolicy);
+      const record: RoleStored = {
+        account,
+        name: input.name,
+        path,
+        roleId: awsId("AROA", this.random, 21),
+        arn,
+        trustPolicy: input.trustPolicy,
+        maxSessionDuration: input.maxSessionDuration ?? 3600,
+        createDate: this.isoNow(),
+        attachedPolicyArns: [],
+        tags: input.tags ?? [],
+      };
+      if (input.description !== undefined) record.description = input.description;
+      await this.saveRole(record);
+      return record;
+    });
   }
 
   getRole(account: string, name: string): RoleStored {
@@ -283,31 +324,35 @@ export class IamState {
   }
 
   async deleteRole(account: string, name: string): Promise<void> {
-    const record = this.getRole(account, name);
-    if (record.attachedPolicyArns.length > 0) {
-      throw deleteConflict("Cannot delete entity, must detach all policies first.");
-    }
-    if (this.listRolePolicies(account, name).length > 0) {
-      throw deleteConflict("Cannot delete entity, must delete policies first.");
-    }
-    await this.store.delete(COLLECTIONS.roles, roleKey(account, record.name));
-    this.trustCache.delete(record.arn);
+    return this.exclusive(account, async () => {
+      const record = this.getRole(account, name);
+      if (record.attachedPolicyArns.length > 0) {
+        throw deleteConflict("Cannot delete entity, must detach all policies first.");
+      }
+      if (this.listRolePolicies(account, name).length > 0) {
+        throw deleteConflict("Cannot delete entity, must delete policies first.");
+      }
+      await this.store.delete(COLLECTIONS.roles, roleKey(account, record.name));
+      this.trustCache.delete(record.arn);
+    });
   }
 
   async updateAssumeRolePolicy(account: string, name: string, trustPolicy: string) {
-    checkConstraints([
-      {
-        name: "policyDocument",
-        value: trustPolicy,
-        required: true,
-        minLength: 1,
-        maxLength: 131072,
-        pattern: POLICY_DOC,
-      },
-    ]);
-    const record = this.getRole(account, name);
-    this.checkTrustPolicy(record.arn, trustPolicy);
-    await this.saveRole({ ...record, trustPolicy });
+    return this.exclusive(account, async () => {
+      checkConstraints([
+        {
+          name: "policyDocument",
+          value: trustPolicy,
+          required: true,
+          minLength: 1,
+          maxLength: 131072,
+          pattern: POLICY_DOC,
+        },
+      ]);
+      const record = this.getRole(account, name);
+      this.checkTrustPolicy(record.arn, trustPolicy);
+      await this.saveRole({ ...record, trustPolicy });
+    });
   }
 
   async updateRole(
@@ -315,39 +360,46 @@ export class IamState {
     name: string,
     input: { description?: string; maxSessionDuration?: number },
   ): Promise<void> {
-    checkConstraints([
-      { name: "description", value: input.description, maxLength: 1000 },
-      { name: "maxSessionDuration", value: input.maxSessionDuration, min: 3600, max: 43200 },
-    ]);
-    const record = this.getRole(account, name);
-    const next = { ...record };
-    if (input.description !== undefined) next.description = input.description;
-    if (input.maxSessionDuration !== undefined) next.maxSessionDuration = input.maxSessionDuration;
-    await this.saveRole(next);
+    return this.exclusive(account, async () => {
+      checkConstraints([
+        { name: "description", value: input.description, maxLength: 1000 },
+        { name: "maxSessionDuration", value: input.maxSessionDuration, min: 3600, max: 43200 },
+      ]);
+      const record = this.getRole(account, name);
+      const next = { ...record };
+      if (input.description !== undefined) next.description = input.description;
+      if (input.maxSessionDuration !== undefined)
+        next.maxSessionDuration = input.maxSessionDuration;
+      await this.saveRole(next);
+    });
   }
 
   async attachRolePolicy(account: string, roleName: string, policyArn: string): Promise<void> {
-    checkArn(policyArn, "policyArn");
-    const role = this.getRole(account, roleName);
-    this.getPolicy(account, policyArn, "attach");
-    if (role.attachedPolicyArns.includes(policyArn)) return;
-    if (role.attachedPolicyArns.length >= IAM_LIMITS.managedPoliciesPerRole) {
-      throw limitExceeded(
-        `Cannot exceed quota for PoliciesPerRole: ${IAM_LIMITS.managedPoliciesPerRole}`,
-      );
-    }
-    await this.saveRole({ ...role, attachedPolicyArns: [...role.attachedPolicyArns, policyArn] });
+    return this.exclusive(account, async () => {
+      checkArn(policyArn, "policyArn");
+      const role = this.getRole(account, roleName);
+      this.getPolicy(account, policyArn, "attach");
+      if (role.attachedPolicyArns.includes(policyArn)) return;
+      if (role.attachedPolicyArns.length >= IAM_LIMITS.managedPoliciesPerRole) {
+        throw limitExceeded(
+          `Cannot exceed quota for PoliciesPerRole: ${IAM_LIMITS.managedPoliciesPerRole}`,
+        );
+      }
+      await this.saveRole({ ...role, attachedPolicyArns: [...role.attachedPolicyArns, policyArn] });
+    });
   }
 
   async detachRolePolicy(account: string, roleName: string, policyArn: string): Promise<void> {
-    checkArn(policyArn, "policyArn");
-    const role = this.getRole(account, roleName);
-    if (!role.attachedPolicyArns.includes(policyArn)) {
-      throw noSuchEntity(`Policy ${policyArn} was not found.`);
-    }
-    await this.saveRole({
-      ...role,
-      attachedPolicyArns: role.attachedPolicyArns.filter((a) => a !== policyArn),
+    return this.exclusive(account, async () => {
+      checkArn(policyArn, "policyArn");
+      const role = this.getRole(account, roleName);
+      if (!role.attachedPolicyArns.includes(policyArn)) {
+        throw noSuchEntity(`Policy ${policyArn} was not found.`);
+      }
+      await this.saveRole({
+        ...role,
+        attachedPolicyArns: role.attachedPolicyArns.filter((a) => a !== policyArn),
+      });
     });
   }
 
@@ -363,49 +415,51 @@ export class IamState {
   }
 
   async putRolePolicy(account: string, roleName: string, policyName: string, document: string) {
-    checkConstraints([
-      {
-        name: "roleName",
-        value: roleName,
-        required: true,
-        minLength: 1,
-        maxLength: 64,
-        pattern: NAME,
-      },
-      {
-        name: "policyName",
-        value: policyName,
-        required: true,
-        minLength: 1,
-        maxLength: 128,
-        pattern: NAME,
-      },
-      {
-        name: "policyDocument",
-        value: document,
-        required: true,
-        minLength: 1,
-        maxLength: 131072,
-        pattern: POLICY_DOC,
-      },
-    ]);
-    const role = this.getRole(account, roleName);
-    compileOrThrow(document, "identity");
-    const others = this.listRolePolicies(account, roleName).filter(
-      (p) => p.policyName !== policyName,
-    );
-    const total = others.reduce((n, p) => n + policySize(p.document), policySize(document));
-    if (total > IAM_LIMITS.inlineRolePolicySize) {
-      throw limitExceeded(
-        `Maximum policy size of ${IAM_LIMITS.inlineRolePolicySize} bytes exceeded for role ${role.name}`,
+    return this.exclusive(account, async () => {
+      checkConstraints([
+        {
+          name: "roleName",
+          value: roleName,
+          required: true,
+          minLength: 1,
+          maxLength: 64,
+          pattern: NAME,
+        },
+        {
+          name: "policyName",
+          value: policyName,
+          required: true,
+          minLength: 1,
+          maxLength: 128,
+          pattern: NAME,
+        },
+        {
+          name: "policyDocument",
+          value: document,
+          required: true,
+          minLength: 1,
+          maxLength: 131072,
+          pattern: POLICY_DOC,
+        },
+      ]);
+      const role = this.getRole(account, roleName);
+      compileOrThrow(document, "identity");
+      const others = this.listRolePolicies(account, roleName).filter(
+        (p) => p.policyName !== policyName,
       );
-    }
-    const record: InlinePolicyStored = { account, roleName: role.name, policyName, document };
-    await this.store.put(
-      COLLECTIONS.rolePolicies,
-      inlineKey(account, role.name, policyName),
-      record,
-    );
+      const total = others.reduce((n, p) => n + policySize(p.document), policySize(document));
+      if (total > IAM_LIMITS.inlineRolePolicySize) {
+        throw limitExceeded(
+          `Maximum policy size of ${IAM_LIMITS.inlineRolePolicySize} bytes exceeded for role ${role.name}`,
+        );
+      }
+      const record: InlinePolicyStored = { account, roleName: role.name, policyName, document };
+      await this.store.put(
+        COLLECTIONS.rolePolicies,
+        inlineKey(account, role.name, policyName),
+        record,
+      );
+    });
   }
 
   getRolePolicy(account: string, roleName: string, policyName: string): InlinePolicyStored {
@@ -419,11 +473,13 @@ export class IamState {
   }
 
   async deleteRolePolicy(account: string, roleName: string, policyName: string): Promise<void> {
-    const record = this.getRolePolicy(account, roleName, policyName);
-    await this.store.delete(
-      COLLECTIONS.rolePolicies,
-      inlineKey(account, record.roleName, record.policyName),
-    );
+    return this.exclusive(account, async () => {
+      const record = this.getRolePolicy(account, roleName, policyName);
+      await this.store.delete(
+        COLLECTIONS.rolePolicies,
+        inlineKey(account, record.roleName, record.policyName),
+      );
+    });
   }
 
   listRolePolicies(account: string, roleName: string): InlinePolicyStored[] {
@@ -431,6 +487,12 @@ export class IamState {
     return this.store
       .list<InlinePolicyStored>(COLLECTIONS.rolePolicies)
       .filter((p) => p.account === account && p.roleName.toLowerCase() === lower);
+  }
+
+  private peek<T>(collection: string, key: string): Readonly<T> | undefined {
+    return this.store.peek
+      ? this.store.peek<T>(collection, key)
+      : this.store.get<T>(collection, key);
   }
 
   private findRole(account: string, name: string): RoleStored | undefined {
@@ -462,51 +524,53 @@ export class IamState {
       tags?: TagRecord[];
     },
   ): Promise<ManagedPolicyView> {
-    const path = input.path ?? "/";
-    checkConstraints([
-      {
-        name: "policyName",
-        value: input.name,
-        required: true,
-        minLength: 1,
-        maxLength: 128,
-        pattern: NAME,
-      },
-      { name: "path", value: path, minLength: 1, maxLength: 512, pattern: PATH },
-      {
-        name: "policyDocument",
-        value: input.document,
-        required: true,
-        minLength: 1,
-        maxLength: 131072,
-        pattern: POLICY_DOC,
-      },
-      { name: "description", value: input.description, maxLength: 1000 },
-    ]);
-    if (this.store.get(COLLECTIONS.policies, policyKey(account, input.name))) {
-      throw entityAlreadyExists(
-        `A policy called ${input.name} already exists. Duplicate names are not allowed.`,
-      );
-    }
-    compileOrThrow(input.document, "identity");
-    if (policySize(input.document) > IAM_LIMITS.managedPolicySize) {
-      throw limitExceeded(`Cannot exceed quota for PolicySize: ${IAM_LIMITS.managedPolicySize}`);
-    }
-    const now = this.isoNow();
-    const record: ManagedPolicyStored = {
-      account,
-      name: input.name,
-      path,
-      policyId: awsId("ANPA", this.random, 21),
-      arn: `arn:aws:iam::${account}:policy${path}${input.name}`,
-      document: input.document,
-      createDate: now,
-      updateDate: now,
-      tags: input.tags ?? [],
-    };
-    if (input.description !== undefined) record.description = input.description;
-    await this.store.put(COLLECTIONS.policies, policyKey(account, input.name), record);
-    return this.policyView(account, record);
+    return this.exclusive(account, async () => {
+      const path = input.path ?? "/";
+      checkConstraints([
+        {
+          name: "policyName",
+          value: input.name,
+          required: true,
+          minLength: 1,
+          maxLength: 128,
+          pattern: NAME,
+        },
+        { name: "path", value: path, minLength: 1, maxLength: 512, pattern: PATH },
+        {
+          name: "policyDocument",
+          value: input.document,
+          required: true,
+          minLength: 1,
+          maxLength: 131072,
+          pattern: POLICY_DOC,
+        },
+        { name: "description", value: input.description, maxLength: 1000 },
+      ]);
+      if (this.store.get(COLLECTIONS.policies, policyKey(account, input.name))) {
+        throw entityAlreadyExists(
+          `A policy called ${input.name} already exists. Duplicate names are not allowed.`,
+        );
+      }
+      compileOrThrow(input.document, "identity");
+      if (policySize(input.document) > IAM_LIMITS.managedPolicySize) {
+        throw limitExceeded(`Cannot exceed quota for PolicySize: ${IAM_LIMITS.managedPolicySize}`);
+      }
+      const now = this.isoNow();
+      const record: ManagedPolicyStored = {
+        account,
+        name: input.name,
+        path,
+        policyId: awsId("ANPA", this.random, 21),
+        arn: `arn:aws:iam::${account}:policy${path}${input.name}`,
+        document: input.document,
+        createDate: now,
+        updateDate: now,
+        tags: input.tags ?? [],
+      };
+      if (input.description !== undefined) record.description = input.description;
+      await this.store.put(COLLECTIONS.policies, policyKey(account, input.name), record);
+      return this.policyView(account, record);
+    });
   }
 
   /** A customer managed policy of this account, or an AWS managed one. */
@@ -530,16 +594,18 @@ export class IamState {
   }
 
   async deletePolicy(account: string, arn: string): Promise<void> {
-    checkArn(arn, "policyArn");
-    if (awsManagedPolicy(arn)) {
-      throw new AwsError("UnmodifiableEntity", 400, `Cannot delete AWS managed policy ${arn}.`);
-    }
-    const record = this.findPolicy(account, arn);
-    if (!record) throw noSuchEntity(`Policy ${arn} was not found.`);
-    if (this.attachmentCount(account, arn) > 0) {
-      throw deleteConflict("Cannot delete a policy attached to entities.");
-    }
-    await this.store.delete(COLLECTIONS.policies, policyKey(account, record.name));
+    return this.exclusive(account, async () => {
+      checkArn(arn, "policyArn");
+      if (awsManagedPolicy(arn)) {
+        throw new AwsError("UnmodifiableEntity", 400, `Cannot delete AWS managed policy ${arn}.`);
+      }
+      const record = this.findPolicy(account, arn);
+      if (!record) throw noSuchEntity(`Policy ${arn} was not found.`);
+      if (this.attachmentCount(account, arn) > 0) {
+        throw deleteConflict("Cannot delete a policy attached to entities.");
+      }
+      await this.store.delete(COLLECTIONS.policies, policyKey(account, record.name));
+    });
   }
 
   listPolicies(
@@ -594,15 +660,25 @@ export class IamState {
 
   // ---- The view STS needs ------------------------------------------------------------------
 
+  // STS reads the stored records without copying them (`peek`): they are frozen, and STS only
+  // looks. Each call still reads the current record, so a change is seen by the next request.
+
   stsProvider(account: string, url: string): OidcProviderRecord | undefined {
-    const r = this.store.get<OidcProviderStored>(COLLECTIONS.providers, providerKey(account, url));
-    return r && { arn: r.arn, url: r.url, clientIds: r.clientIds, thumbprints: r.thumbprints };
+    const r = this.peek<OidcProviderStored>(COLLECTIONS.providers, providerKey(account, url));
+    return (
+      r && {
+        arn: r.arn,
+        url: r.url,
+        clientIds: r.clientIds as string[],
+        thumbprints: r.thumbprints as string[],
+      }
+    );
   }
 
   stsRole(roleArn: string): RoleRecord | undefined {
     const parts = parseRoleArn(roleArn);
     if (!parts) return undefined;
-    const r = this.findRole(parts.account, parts.name);
+    const r = this.peek<RoleStored>(COLLECTIONS.roles, roleKey(parts.account, parts.name));
     if (!r || r.arn !== roleArn) return undefined;
     let cached = this.trustCache.get(r.arn);
     if (!cached || cached.text !== r.trustPolicy) {

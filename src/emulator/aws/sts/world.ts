@@ -22,6 +22,7 @@ export interface IssuerAccess {
 
 /** How long a host's thumbprint is trusted before the next TLS handshake re-reads it. */
 const THUMBPRINT_TTL_MS = 60_000;
+const MAX_CACHED_TARGETS = 256;
 
 /** Whether a URL's host is one the emulator serves itself (it never goes to the network). */
 export function servesHost(url: URL, access: IssuerAccess | undefined): boolean {
@@ -41,6 +42,8 @@ export class IssuerKeys {
   private readonly access: IssuerAccess | undefined;
   private readonly now: () => number;
   private readonly thumbprints = new Map<string, { value: string; at: number }>();
+  /** Issuer URL text → its parsed URL and whether the emulator serves it (parsed once). */
+  private readonly targets = new Map<string, { url: URL; served: boolean }>();
 
   constructor(access: IssuerAccess | undefined, now: () => number) {
     this.access = access;
@@ -63,14 +66,30 @@ export class IssuerKeys {
     this.keys = new JwksCache({ fetcher, now });
   }
 
-  /** The IAM thumbprint (top certificate's SHA-1) of the chain the issuer's host serves. */
+  /** Whether the emulator serves this URL's host itself. */
   serves(url: string): boolean {
-    return servesHost(new URL(url), this.access);
+    return this.target(url).served;
   }
 
+  /**
+   * `new URL` and the host-map lookup, once per issuer text rather than per request. Bounded:
+   * issuers come from tokens, so the map is cleared rather than allowed to grow without limit.
+   */
+  private target(text: string): { url: URL; served: boolean } {
+    let t = this.targets.get(text);
+    if (t === undefined) {
+      const url = new URL(text);
+      t = { url, served: servesHost(url, this.access) };
+      if (this.targets.size >= MAX_CACHED_TARGETS) this.targets.clear();
+      this.targets.set(text, t);
+    }
+    return t;
+  }
+
+  /** The IAM thumbprint (top certificate's SHA-1) of the chain the issuer's host serves. */
   async thumbprint(issuerUrl: string): Promise<string> {
-    const url = new URL(issuerUrl);
-    if (!this.access || !servesHost(url, this.access)) {
+    const { url, served } = this.target(issuerUrl);
+    if (!this.access || !served) {
       throw new Error(`the emulator does not connect to ${url.host}`);
     }
     const cached = this.thumbprints.get(url.host);
