@@ -380,6 +380,70 @@ describe("bb-oidc credentials against the emulator", () => {
   });
 });
 
+describe("bb-oidc credentials --profile", () => {
+  it("writes 0600 profile entries next to existing ones, and the SDK uses them", async () => {
+    const h = mkdtempSync(join(tmpdir(), "bb-oidc-profile-"));
+    const aws = join(h, ".aws");
+    await import("node:fs").then((fs) => {
+      fs.mkdirSync(aws);
+      fs.writeFileSync(
+        join(aws, "credentials"),
+        "[other]\naws_access_key_id = AKIAKEEPME\naws_secret_access_key = keep\n",
+      );
+      fs.writeFileSync(join(aws, "config"), "[profile other]\nregion = ap-south-1\n");
+    });
+    const r = await runCli(
+      [
+        "credentials",
+        "--role-arn",
+        `arn:aws:iam::${A}:role/deploy`,
+        "--profile",
+        "ci",
+        "--session-name",
+        "prof",
+      ],
+      {
+        env: {
+          HOME: h,
+          AWS_ENDPOINT_URL: emu.awsEndpoint,
+          AWS_REGION: "eu-west-1",
+          BITBUCKET_STEP_OIDC_TOKEN: await mint(),
+        },
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    const creds = readFileSync(join(aws, "credentials"), "utf8");
+    expect(creds).toContain("[other]\naws_access_key_id = AKIAKEEPME");
+    expect(creds).toMatch(/\[ci\]\naws_access_key_id = ASIA/);
+    expect(statSync(join(aws, "credentials")).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(aws, "config"), "utf8")).toContain("[profile ci]\nregion = eu-west-1");
+    for (const m of creds.matchAll(/^aws_(?:secret_access_key|session_token) = (.+)$/gm))
+      issued.push(m[1]!);
+    const script = `
+      import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+      const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+      process.stdout.write(who.Arn);`;
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: process.cwd(),
+        env: {
+          PATH: process.env.PATH,
+          HOME: h,
+          AWS_PROFILE: "ci",
+          AWS_ENDPOINT_URL: emu.awsEndpoint,
+        },
+      });
+      let s = "";
+      let e = "";
+      child.stdout.on("data", (d) => (s += d));
+      child.stderr.on("data", (d) => (e += d));
+      child.on("close", (code) => (code === 0 ? resolve(s) : reject(new Error(e))));
+    });
+    expect(out).toBe(`arn:aws:sts::${A}:assumed-role/deploy/prof`);
+  });
+});
+
 describe("bb-oidc exec", () => {
   it("runs the command with the credentials in its environment only and returns its status", async () => {
     const r = await runCli(
