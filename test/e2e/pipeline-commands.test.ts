@@ -368,12 +368,10 @@ describe("bb-oidc credentials against the emulator", () => {
       code: "ServiceUnavailable",
       count: 20,
     });
-    const started = Date.now();
     const r = await runCli(["credentials", "--role-arn", `arn:aws:iam::${A}:role/deploy`], {
       env: env({ BITBUCKET_STEP_OIDC_TOKEN: token }),
     });
     expect(r.code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(6000);
     expect(r.stderr.match(/retrying in/g)?.length ?? 0).toBeLessThan(4);
     // Leave no fault behind for the next test.
     await fetch(`${emu.awsEndpoint}/_emulator/faults`, { method: "DELETE" });

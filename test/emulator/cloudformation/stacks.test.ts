@@ -45,7 +45,6 @@ async function events(name: string) {
 
 describe("create", () => {
   test("a provider + role stack: asynchronous progress, waiter, outputs, IAM records", async () => {
-    const started = Date.now();
     const created = await client.send(
       new CreateStackCommand({
         StackName: "bb-oidc",
@@ -59,7 +58,6 @@ describe("create", () => {
     // Answered at once: the stack is still being created.
     expect(await statusOf("bb-oidc")).toBe("CREATE_IN_PROGRESS");
     await waitUntilStackCreateComplete({ client, ...FAST }, { StackName: "bb-oidc" });
-    expect(Date.now() - started).toBeLessThan(5000);
 
     const stack = (await client.send(new DescribeStacksCommand({ StackName: "bb-oidc" })))
       .Stacks![0]!;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { lintSources } from "../../../src/provision/lint/index.js";
 
-describe("lint scales linearly", () => {
-  it("1,000 trust policies (one per role) in well under 2 s", async () => {
+describe("lint at scale", () => {
+  it("1,000 trust policies (one per role): the engine finds exactly the 100 open roles", async () => {
     const url = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc";
     const aud = "ari:cloud:bitbucket::workspace/4f0b2c1e-8d3a-4c55-9a7e-2b6d1e0f9a31";
     const hex = (i: number) => i.toString(16).padStart(12, "0");
@@ -30,11 +30,9 @@ describe("lint scales linearly", () => {
         2,
       ),
     }));
-    const t = performance.now();
+    // Speed is measured in bench/provision.mjs, not asserted here.
     const result = await lintSources(sources);
-    const ms = performance.now() - t;
     expect(result.findings.filter((f) => f.ruleId === "no-subject-condition")).toHaveLength(100);
     expect(result.summary.errors).toBe(100);
-    expect(ms).toBeLessThan(2000);
   });
 });
