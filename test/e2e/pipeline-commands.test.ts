@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultAudience } from "../../src/bitbucket/index.js";
 import { mintToken } from "../../src/emulator/bitbucket/index.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { runCli, transcript } from "./cli-run.js";
+import { CLI, runCli, transcript } from "./cli-run.js";
 
 const REPO = "{0b6f3c2e-9d41-4a7e-8c15-3e2f1d0a9b87}";
 const OTHER_REPO = "{5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d}";
@@ -375,6 +375,30 @@ describe("bb-oidc credentials against the emulator", () => {
     expect(r.stderr.match(/retrying in/g)?.length ?? 0).toBeLessThan(4);
     // Leave no fault behind for the next test.
     await fetch(`${emu.awsEndpoint}/_emulator/faults`, { method: "DELETE" });
+  });
+});
+
+describe("bb-oidc credentials on a terminal", () => {
+  const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
+  it.skipIf(!hasScript)("warns on stderr before printing secrets to a terminal", async () => {
+    const tokenFile = join(home, "tty-token");
+    writeFileSync(tokenFile, await mint(), { mode: 0o600 });
+    const cmd = `${process.execPath} ${CLI} credentials --role-arn arn:aws:iam::${A}:role/deploy --token @${tokenFile} --format json`;
+    // script(1) gives the CLI a pseudo-terminal, as an interactive shell would.
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn("script", ["-qec", cmd, "/dev/null"], {
+        env: { ...env(), TERM: "dumb" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let s = "";
+      child.stdout.on("data", (d) => (s += d));
+      child.on("error", reject);
+      child.on("close", () => resolve(s));
+    });
+    expect(out).toContain("warning: printing secret credentials to a terminal");
+    const secret = /"SecretAccessKey": "([^"]+)"/.exec(out)?.[1];
+    expect(secret).toBeTruthy();
+    issued.push(secret!);
   });
 });
 
