@@ -1,0 +1,92 @@
+/** `bb-oidc deploy` at a terminal: the change set is shown, a person answers, events update in place. */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { cfn, providerAndRole, startEndpoint } from "../../emulator/cloudformation/helpers.js";
+import { BUILT_CLI, ensureBuilt } from "../../support/built-cli.js";
+
+const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
+let ep: Awaited<ReturnType<typeof startEndpoint>>;
+let dir: string;
+
+beforeAll(async () => {
+  ensureBuilt();
+  ep = await startEndpoint();
+  dir = mkdtempSync(join(tmpdir(), "bb-oidc-deploy-tty-"));
+}, 120_000);
+afterAll(async () => {
+  await ep?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI in a pseudo-terminal (script(1)) and types `answer` once the prompt shows. */
+function atTerminal(args: string[], answer: string): Promise<string> {
+  const admin = ep.accounts[0]!;
+  const cmd = [process.execPath, BUILT_CLI, ...args].map((a) => `'${a}'`).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", cmd, "/dev/null"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        TERM: "xterm",
+        AWS_ACCESS_KEY_ID: admin.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: ep.url,
+        AWS_EC2_METADATA_DISABLED: "true",
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    let answered = false;
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (!answered && out.includes("Execute these changes? [y/N]")) {
+        answered = true;
+        child.stdin.write(`${answer}\n`);
+      }
+    });
+    child.on("error", reject);
+    child.on("close", () => resolve(out));
+  });
+}
+
+async function stackExists(name: string): Promise<boolean> {
+  try {
+    const admin = ep.accounts[0]!;
+    await cfn(ep.url, {
+      accessKeyId: admin.accessKeyId,
+      secretAccessKey: admin.secretAccessKey,
+    }).send(new DescribeStacksCommand({ StackName: name }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!hasScript)("bb-oidc deploy at a terminal", () => {
+  test("answering no deletes the change set and creates nothing", async () => {
+    const template = join(dir, "t-no.yaml");
+    writeFileSync(template, providerAndRole({ roleName: "tty-no" }));
+    const out = await atTerminal(["deploy", "--template", template, "--stack-name", "tty-no"], "n");
+    expect(out).toContain("New stack tty-no:");
+    expect(out).toContain("Add");
+    expect(out).toContain("Not executed; the change set was deleted.");
+    expect(await stackExists("tty-no")).toBe(false);
+  });
+
+  test("answering yes executes it and ends with the stack's status and outputs", async () => {
+    const template = join(dir, "t-yes.yaml");
+    writeFileSync(template, providerAndRole({ roleName: "tty-yes" }));
+    const out = await atTerminal(
+      ["deploy", "--template", template, "--stack-name", "tty-yes"],
+      "y",
+    );
+    expect(out).toContain("Execute these changes? [y/N]");
+    expect(out).toContain("Stack tty-yes: CREATE_COMPLETE");
+    expect(await stackExists("tty-yes")).toBe(true);
+  });
+});
