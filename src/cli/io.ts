@@ -71,3 +71,18 @@ export function parseIntegerArg(value: string, flag: string): number {
   if (!/^\d+$/.test(value)) throw new InputError(`${flag}: "${value}" is not a whole number.`);
   return Number(value);
 }
+
+/** `--parameter KEY=VALUE` (repeatable) as a record; the value may itself contain `=`. */
+export function parseParameters(pairs: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) {
+      throw new InputError(`--parameter: "${pair}" is not KEY=VALUE.`, {
+        hint: "Write e.g. --parameter Workspace=acme.",
+      });
+    }
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}

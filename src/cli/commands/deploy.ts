@@ -16,7 +16,7 @@ import {
   type StackEventView,
 } from "../../provision/deploy/index.js";
 import { buildTemplate, renderTemplate } from "../../provision/template/index.js";
-import { collect, parseIntegerArg, readTextFile } from "../io.js";
+import { collect, parseIntegerArg, parseParameters, readTextFile } from "../io.js";
 import { EXIT } from "../report-error.js";
 
 interface DeployOptions {
@@ -89,16 +89,6 @@ function list(value: string | undefined): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-function parameters(pairs: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of pairs ?? []) {
-    const eq = p.indexOf("=");
-    if (eq <= 0) throw new InputError(`--parameter: expected KEY=VALUE, got ${JSON.stringify(p)}`);
-    out[p.slice(0, eq)] = p.slice(eq + 1);
-  }
-  return out;
 }
 
 function templateText(opts: DeployOptions): string {
@@ -184,7 +174,7 @@ async function runStack(
     {
       stackName: opts.stackName!,
       templateBody: body,
-      parameters: parameters(opts.parameter),
+      parameters: parseParameters(opts.parameter),
       capabilities,
       pollMs: pollMs(opts),
     },
@@ -371,7 +361,7 @@ async function runStackSet(
     {
       stackSetName: opts.stackName!,
       templateBody: body,
-      parameters: parameters(opts.parameter),
+      parameters: parseParameters(opts.parameter),
       capabilities,
       ...(accounts.length > 0 ? { accounts } : { organizationalUnits: ous }),
       regions,

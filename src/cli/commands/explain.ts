@@ -7,7 +7,7 @@ import {
   fromTemplate,
   fromTrustPolicyFile,
 } from "../explain-sources.js";
-import { collect, parseIntegerArg, parseTime, readJsonArg } from "../io.js";
+import { collect, parseIntegerArg, parseParameters, parseTime, readJsonArg } from "../io.js";
 import { decisionJson, decisionText } from "../render/decision.js";
 import { decodeTokenArg, keyResolverFor, readTokenArg } from "../token-input.js";
 
@@ -82,16 +82,6 @@ export function registerExplain(program: Command): void {
     .action(async (opts: ExplainOptions) => {
       process.exitCode = await runExplain(opts);
     });
-}
-
-function parseParameters(values: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const i = v.indexOf("=");
-    if (i <= 0) throw new InputError(`--parameter: "${v}" is not KEY=VALUE.`);
-    out[v.slice(0, i)] = v.slice(i + 1);
-  }
-  return out;
 }
 
 async function runExplain(opts: ExplainOptions): Promise<number> {

@@ -8,7 +8,7 @@ import {
   type LintSource,
   lintSources,
 } from "../../provision/lint/index.js";
-import { collect, parseIntegerArg, parseJsonText, readTextFile } from "../io.js";
+import { collect, parseIntegerArg, parseJsonText, parseParameters, readTextFile } from "../io.js";
 import { EXIT } from "../report-error.js";
 
 /** Where SARIF viewers send people to read about the tool. */
@@ -45,20 +45,6 @@ export function registerLint(program: Command): void {
     .action(async (files: string[], opts: LintOptions) => {
       process.exitCode = await runLint(files, opts);
     });
-}
-
-export function parseParameters(pairs: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) {
-      throw new InputError(`--parameter: "${pair}" is not KEY=VALUE.`, {
-        hint: "Write e.g. --parameter Workspace=acme.",
-      });
-    }
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
 }
 
 async function runLint(files: string[], opts: LintOptions): Promise<number> {

@@ -9,8 +9,7 @@ import {
   renderMatrix,
   whoCan,
 } from "../../provision/who-can/index.js";
-import { collect, parseJsonText, readTextFile } from "../io.js";
-import { parseParameters } from "./lint.js";
+import { collect, parseJsonText, parseParameters, readTextFile } from "../io.js";
 
 const FORMATS: readonly MatrixFormat[] = ["table", "markdown", "json", "csv"];
 
