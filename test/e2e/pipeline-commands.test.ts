@@ -131,6 +131,29 @@ async function callerArn(c: Record<string, string>): Promise<string> {
   return (await sts.send(new GetCallerIdentityCommand({}))).Arn!;
 }
 
+/** GetCallerIdentity from a child process whose SDK resolves credentials on its own. */
+function sdkCallerArn(env: NodeJS.ProcessEnv): Promise<string> {
+  const script = `
+    import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+    const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));
+    process.stdout.write(who.Arn);`;
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: process.cwd(),
+      env: {
+        PATH: process.env.PATH,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        ...env,
+      },
+    });
+    let s = "";
+    let e = "";
+    child.stdout.on("data", (d) => (s += d));
+    child.stderr.on("data", (d) => (e += d));
+    child.on("close", (code) => (code === 0 ? resolve(s) : reject(new Error(e))));
+  });
+}
+
 async function injectFaults(spec: object): Promise<void> {
   const r = await fetch(`${emu.awsEndpoint}/_emulator/faults`, {
     method: "POST",
@@ -442,25 +465,10 @@ describe("bb-oidc credentials --profile", () => {
     expect(readFileSync(join(aws, "config"), "utf8")).toContain("[profile ci]\nregion = eu-west-1");
     for (const m of creds.matchAll(/^aws_(?:secret_access_key|session_token) = (.+)$/gm))
       issued.push(m[1]!);
-    const script = `
-      import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-      const who = await new STSClient({}).send(new GetCallerIdentityCommand({}));
-      process.stdout.write(who.Arn);`;
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-        cwd: process.cwd(),
-        env: {
-          PATH: process.env.PATH,
-          HOME: h,
-          AWS_PROFILE: "ci",
-          AWS_ENDPOINT_URL: emu.awsEndpoint,
-        },
-      });
-      let s = "";
-      let e = "";
-      child.stdout.on("data", (d) => (s += d));
-      child.stderr.on("data", (d) => (e += d));
-      child.on("close", (code) => (code === 0 ? resolve(s) : reject(new Error(e))));
+    const out = await sdkCallerArn({
+      HOME: h,
+      AWS_PROFILE: "ci",
+      AWS_ENDPOINT_URL: emu.awsEndpoint,
     });
     expect(out).toBe(`arn:aws:sts::${A}:assumed-role/deploy/prof`);
   });
@@ -553,26 +561,10 @@ describe("bb-oidc configure", () => {
     expect(config).toContain(`web_identity_token_file = ${tokenFile}`);
 
     // A real SDK client resolving credentials from that profile.
-    const script = `
-      import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-      const sts = new STSClient({});
-      const who = await sts.send(new GetCallerIdentityCommand({}));
-      process.stdout.write(who.Arn);`;
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-        cwd: process.cwd(),
-        env: {
-          PATH: process.env.PATH,
-          HOME: h,
-          AWS_PROFILE: "ci",
-          AWS_ENDPOINT_URL: emu.awsEndpoint,
-        },
-      });
-      let s = "";
-      let e = "";
-      child.stdout.on("data", (d) => (s += d));
-      child.stderr.on("data", (d) => (e += d));
-      child.on("close", (code) => (code === 0 ? resolve(s) : reject(new Error(e))));
+    const out = await sdkCallerArn({
+      HOME: h,
+      AWS_PROFILE: "ci",
+      AWS_ENDPOINT_URL: emu.awsEndpoint,
     });
     expect(out).toBe(`arn:aws:sts::${A}:assumed-role/deploy/native`);
   });

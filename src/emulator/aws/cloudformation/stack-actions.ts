@@ -203,40 +203,13 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
     const body = templateBody(ctx);
     if (body === undefined)
       throw validationError("Either Template URL or Template Body must be specified.");
-    const parsed = parseTemplateBody(body);
-    const t = parsed.template;
-    const caps = requiredCapabilities(
-      Object.values(t.Resources).map((r) => ({ type: r.Type, properties: r.Properties ?? {} })),
-    );
-    return [
-      memberList(
-        "Parameters",
-        Object.entries(t.Parameters ?? {}).map(([k, p]) => [
-          el("ParameterKey", k),
-          text(
-            "DefaultValue",
-            p.Default === undefined
-              ? undefined
-              : Array.isArray(p.Default)
-                ? p.Default.join(",")
-                : String(p.Default),
-          ),
-          el("NoEcho", String(p.NoEcho === true || String(p.NoEcho).toLowerCase() === "true")),
-          text("Description", p.Description),
-        ]),
-      ),
+    const t = parseTemplateBody(body).template;
+    return compact([
+      templateParametersXml(t, false),
       text("Description", t.Description),
-      caps.required.length > 0 && memberList("Capabilities", caps.required),
-      caps.required.length > 0 &&
-        el(
-          "CapabilitiesReason",
-          `The following resource(s) require capabilities: [${caps.reasonTypes.join(", ")}]`,
-        ),
-      memberList(
-        "DeclaredTransforms",
-        t.Transform === undefined ? [] : [t.Transform].flat().map(String),
-      ),
-    ].filter((x) => x !== undefined && x !== false) as ReturnType<typeof el>[];
+      ...capabilitiesXml(t),
+      declaredTransformsXml(t),
+    ]);
   }),
 
   GetTemplateSummary: action(async (ctx) => {
@@ -251,43 +224,14 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
     if (body === undefined)
       throw validationError("Either Template URL or Template Body must be specified.");
     const t = parseTemplateBody(body).template;
-    const caps = requiredCapabilities(
-      Object.values(t.Resources).map((r) => ({ type: r.Type, properties: r.Properties ?? {} })),
-    );
-    return [
-      memberList(
-        "Parameters",
-        Object.entries(t.Parameters ?? {}).map(([k, p]) => [
-          el("ParameterKey", k),
-          text(
-            "DefaultValue",
-            p.Default === undefined
-              ? undefined
-              : Array.isArray(p.Default)
-                ? p.Default.join(",")
-                : String(p.Default),
-          ),
-          el("ParameterType", p.Type),
-          el("NoEcho", String(p.NoEcho === true || String(p.NoEcho).toLowerCase() === "true")),
-          text("Description", p.Description),
-          p.AllowedValues &&
-            el("ParameterConstraints", memberList("AllowedValues", p.AllowedValues.map(String))),
-        ]),
-      ),
+    return compact([
+      templateParametersXml(t, true),
       text("Description", t.Description),
-      caps.required.length > 0 && memberList("Capabilities", caps.required),
-      caps.required.length > 0 &&
-        el(
-          "CapabilitiesReason",
-          `The following resource(s) require capabilities: [${caps.reasonTypes.join(", ")}]`,
-        ),
+      ...capabilitiesXml(t),
       memberList("ResourceTypes", [...new Set(Object.values(t.Resources).map((r) => r.Type))]),
       text("Version", t.AWSTemplateFormatVersion),
-      memberList(
-        "DeclaredTransforms",
-        t.Transform === undefined ? [] : [t.Transform].flat().map(String),
-      ),
-    ].filter((x) => x !== undefined && x !== false) as ReturnType<typeof el>[];
+      declaredTransformsXml(t),
+    ]);
   }),
 
   // ---- change sets ----
@@ -359,3 +303,55 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
     return [];
   }),
 };
+
+type Template = ReturnType<typeof parseTemplateBody>["template"];
+type Xml = ReturnType<typeof el>;
+
+function compact(items: Array<Xml | undefined | false>): Xml[] {
+  return items.filter((x): x is Xml => x !== undefined && x !== false);
+}
+
+/** The Parameters list ValidateTemplate and GetTemplateSummary share (the summary adds type and constraints). */
+function templateParametersXml(t: Template, summary: boolean): Xml {
+  return memberList(
+    "Parameters",
+    Object.entries(t.Parameters ?? {}).map(([k, p]) => [
+      el("ParameterKey", k),
+      text(
+        "DefaultValue",
+        p.Default === undefined
+          ? undefined
+          : Array.isArray(p.Default)
+            ? p.Default.join(",")
+            : String(p.Default),
+      ),
+      summary && el("ParameterType", p.Type),
+      el("NoEcho", String(p.NoEcho === true || String(p.NoEcho).toLowerCase() === "true")),
+      text("Description", p.Description),
+      summary &&
+        p.AllowedValues &&
+        el("ParameterConstraints", memberList("AllowedValues", p.AllowedValues.map(String))),
+    ]),
+  );
+}
+
+function capabilitiesXml(t: Template): Xml[] {
+  const caps = requiredCapabilities(
+    Object.values(t.Resources).map((r) => ({ type: r.Type, properties: r.Properties ?? {} })),
+  );
+  if (caps.required.length === 0) return [];
+  return [
+    memberList("Capabilities", caps.required),
+    el(
+      "CapabilitiesReason",
+      `The following resource(s) require capabilities: [${caps.reasonTypes.join(", ")}]`,
+    ),
+  ];
+}
+
+function declaredTransformsXml(t: Template): Xml {
+  return memberList(
+    "DeclaredTransforms",
+    t.Transform === undefined ? [] : [t.Transform].flat().map(String),
+  );
+}
