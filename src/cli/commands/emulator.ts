@@ -53,7 +53,7 @@ export function registerEmulator(program: Command): void {
   const emulator = program
     .command("emulator")
     .description(
-      "Run Bitbucket's OIDC issuer and AWS STS/IAM on loopback: the whole keyless flow offline, with the real AWS SDK and CLI as clients. Subcommands mint tokens and rotate keys in a running emulator.",
+      "Run Bitbucket's OIDC issuer and AWS STS/IAM/CloudFormation on loopback: the whole keyless flow offline, with the real AWS SDK and CLI as clients. Subcommands mint tokens and rotate keys in a running emulator.",
     );
 
   // `start` is the default subcommand, so `bb-oidc emulator --json` runs it, while `mint` and
@@ -230,7 +230,7 @@ function readyText(e: RunningEmulator): string {
   const first = e.accounts[0]!;
   const lines = [
     "bb-oidc emulator is running",
-    `  AWS (STS, IAM)     ${e.awsEndpoint}`,
+    `  AWS (STS/IAM/CFN)  ${e.awsEndpoint}`,
     `  Bitbucket (OIDC)   ${e.bitbucketEndpoint}   (serves ${"api.bitbucket.org"} to the emulator's STS)`,
     `  CA file            ${e.caFile}`,
     `  IAM thumbprint     ${e.thumbprint}`,
