@@ -89,7 +89,9 @@ export function parseYamlText(
   const lineCounter = new LineCounter();
   const locations = new SourceLocations(sourceName);
   const problems: LocatedProblem[] = [];
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // Duplicate keys are found by the walker with a hash lookup: the library's own check compares
+  // each key with every earlier one, which is quadratic in a 1,000-role template's Resources.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const toPos = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -108,6 +110,14 @@ export function parseYamlText(
   const root = locationRecorder(locations, toPos);
   const walker = new Walker(doc, text, toPos, problems, options);
   const value = doc.contents === null ? null : walker.walk(doc.contents as Node, root, 0);
+  // A repeated key is a syntax error, reported as the library would: nothing else from the walk.
+  if (walker.duplicates.length > 0) {
+    return {
+      value: undefined,
+      locations: new SourceLocations(sourceName),
+      problems: walker.duplicates,
+    };
+  }
   return { value, locations, problems };
 }
 
@@ -118,6 +128,8 @@ function offsetOf(node: Node | null): number {
 class Walker {
   /** The path of the node being walked: one array, pushed and popped, copied only for problems. */
   private readonly path: PathSegment[] = [];
+  /** Repeated mapping keys, in document order. */
+  readonly duplicates: LocatedProblem[] = [];
 
   constructor(
     private readonly doc: Document,
@@ -200,6 +212,13 @@ class Walker {
         const keyNode = pair.key as Node | null;
         const key = this.keyText(keyNode);
         if (key === undefined) continue;
+        if (Object.hasOwn(out, key)) {
+          this.duplicates.push({
+            path: [],
+            position: this.toPos(offsetOf(keyNode)),
+            message: "YAML syntax: Map keys must be unique",
+          });
+        }
         const child = loc.child(key);
         if (keyNode) child.key = offsetOf(keyNode);
         const valueNode = pair.value as Node | null;
