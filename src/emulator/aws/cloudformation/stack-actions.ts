@@ -1,7 +1,8 @@
 /** Query handlers for stacks, change sets and templates. */
 import type { AwsBackend } from "../backend.js";
-import type { ActionContext, ActionSpec } from "../service.js";
+import type { ActionSpec } from "../service.js";
 import { el, memberList, text } from "../xml.js";
+import { account, action, type Ctx, stateOf } from "./action-kit.js";
 import { invalidChangeSetStatus, validationError } from "./errors.js";
 import { page, parameterInputs, tagInputs } from "./request.js";
 import {
@@ -23,18 +24,7 @@ import {
   type StackInput,
   updateStack,
 } from "./stacks.js";
-import { type CloudFormationState, cloudFormationState } from "./state.js";
 import { parseTemplateBody, requiredCapabilities } from "./template.js";
-
-type Ctx = ActionContext<AwsBackend>;
-
-async function stateOf(ctx: Ctx): Promise<CloudFormationState> {
-  const state = cloudFormationState(ctx.backend);
-  await state.ready;
-  return state;
-}
-
-const account = (ctx: Ctx) => ctx.caller!.account;
 
 function templateBody(ctx: Ctx): string | undefined {
   if (ctx.params.has("TemplateURL")) {
@@ -83,10 +73,6 @@ function stackInput(ctx: Ctx): StackInput {
   if (description !== undefined) input.description = description;
   return input;
 }
-
-const action = (handler: ActionSpec<AwsBackend>["handler"]): ActionSpec<AwsBackend> => ({
-  handler,
-});
 
 export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
   CreateStack: action(async (ctx) => {

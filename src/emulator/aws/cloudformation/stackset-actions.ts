@@ -1,7 +1,8 @@
 /** Query handlers for StackSets. */
 import type { AwsBackend } from "../backend.js";
-import type { ActionContext, ActionSpec } from "../service.js";
+import type { ActionSpec } from "../service.js";
 import { el, memberList, text } from "../xml.js";
+import { account, action, type Ctx, stateOf } from "./action-kit.js";
 import { operationNotFound, stackInstanceNotFound, validationError } from "./errors.js";
 import {
   deploymentTargets,
@@ -19,17 +20,6 @@ import {
   stackSetXml,
 } from "./shapes.js";
 import type { StackSetInput, TargetsInput } from "./stacksets.js";
-import { type CloudFormationState, cloudFormationState } from "./state.js";
-
-type Ctx = ActionContext<AwsBackend>;
-
-async function stateOf(ctx: Ctx): Promise<CloudFormationState> {
-  const state = cloudFormationState(ctx.backend);
-  await state.ready;
-  return state;
-}
-
-const account = (ctx: Ctx) => ctx.caller!.account;
 
 function callAs(ctx: Ctx): void {
   const v = ctx.params.get("CallAs");
@@ -97,10 +87,6 @@ function targetsInput(ctx: Ctx): TargetsInput {
   if (retain !== undefined) out.retainStacks = retain;
   return out;
 }
-
-const action = (handler: ActionSpec<AwsBackend>["handler"]): ActionSpec<AwsBackend> => ({
-  handler,
-});
 
 export const stackSetActions: Record<string, ActionSpec<AwsBackend>> = {
   CreateStackSet: action(async (ctx) => {
