@@ -9,7 +9,7 @@ export interface XmlElement {
 }
 export type XmlChild = XmlElement | string;
 /** `undefined`/`null`/`false` children are skipped, so optional members can be written inline. */
-type XmlInput = XmlChild | XmlInput[] | undefined | null | false;
+export type XmlInput = XmlChild | XmlInput[] | undefined | null | false;
 
 export function el(name: string, ...children: XmlInput[]): XmlElement {
   const out: XmlChild[] = [];

@@ -1,32 +1,8 @@
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
-import { IAMClient } from "@aws-sdk/client-iam";
-import {
-  type AwsEndpoint,
-  type AwsEndpointOptions,
-  startAwsEndpoint,
-} from "../../../src/emulator/aws/index.js";
-import { openMemoryStore } from "../../../src/emulator/store/index.js";
+import { type Creds, iam, startEndpoint } from "../aws/helpers.js";
 
-export interface Creds {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-/** An AWS endpoint alone (no Bitbucket side) on a free port, with a memory store. */
-export async function startEndpoint(
-  extra: Partial<AwsEndpointOptions> = {},
-): Promise<AwsEndpoint & { errors: unknown[] }> {
-  const errors: unknown[] = [];
-  const ep = await startAwsEndpoint({
-    store: openMemoryStore(),
-    accounts: ["111111111111", "222222222222"],
-    host: "127.0.0.1",
-    port: 0,
-    onInternalError: (e) => errors.push(e),
-    ...extra,
-  });
-  return Object.assign(ep, { errors });
-}
+// The CloudFormation tests use the same bare AWS endpoint as the STS/IAM tests.
+export { type Creds, iam, startEndpoint };
 
 export function cfn(
   endpoint: string,
@@ -34,10 +10,6 @@ export function cfn(
   region = "us-east-1",
 ): CloudFormationClient {
   return new CloudFormationClient({ endpoint, region, credentials, maxAttempts: 1 });
-}
-
-export function iam(endpoint: string, credentials: Creds): IAMClient {
-  return new IAMClient({ endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
 }
 
 /** Waiter timing for the emulator: it finishes in well under a second. */

@@ -2,9 +2,9 @@
 import type { AwsBackend } from "../backend.js";
 import type { ActionSpec } from "../service.js";
 import { el, memberList, text } from "../xml.js";
-import { account, action, type Ctx, stateOf } from "./action-kit.js";
+import { account, action, type Ctx, pagedList, stateOf } from "./action-kit.js";
 import { invalidChangeSetStatus, validationError } from "./errors.js";
-import { page, parameterInputs, tagInputs } from "./request.js";
+import { parameterInputs, tagInputs } from "./request.js";
 import {
   changeSetSummaryXml,
   changeSetXml,
@@ -99,10 +99,7 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
     const stacks = name
       ? [state.requireStack(account(ctx), ctx.region, name)]
       : state.stacksOf(account(ctx), ctx.region).filter((s) => s.status !== "DELETE_COMPLETE");
-    const { items, next } = page(stacks, ctx.params.get("NextToken"), 100);
-    return [memberList("Stacks", items.map(stackXml)), text("NextToken", next)].filter(
-      (x) => x !== undefined,
-    );
+    return pagedList(ctx, "Stacks", stacks, stackXml);
   }),
   ListStacks: action(async (ctx) => {
     const state = await stateOf(ctx);
@@ -111,20 +108,13 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
       .stacksOf(account(ctx), ctx.region)
       .filter((s) => !filter || filter.length === 0 || filter.includes(s.status))
       .sort((a, b) => b.creationTime - a.creationTime);
-    const { items, next } = page(stacks, ctx.params.get("NextToken"), 100);
-    return [
-      memberList("StackSummaries", items.map(stackSummaryXml)),
-      text("NextToken", next),
-    ].filter((x) => x !== undefined);
+    return pagedList(ctx, "StackSummaries", stacks, stackSummaryXml);
   }),
   DescribeStackEvents: action(async (ctx) => {
     const state = await stateOf(ctx);
     const stack = state.requireStack(account(ctx), ctx.region, ctx.params.required("StackName"));
     const events = [...state.eventsOf(stack.stackId)].reverse();
-    const { items, next } = page(events, ctx.params.get("NextToken"), 100);
-    return [memberList("StackEvents", items.map(eventXml)), text("NextToken", next)].filter(
-      (x) => x !== undefined,
-    );
+    return pagedList(ctx, "StackEvents", events, eventXml);
   }),
   DescribeStackResources: action(async (ctx) => {
     const state = await stateOf(ctx);
@@ -170,11 +160,7 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
   ListStackResources: action(async (ctx) => {
     const state = await stateOf(ctx);
     const stack = state.requireStack(account(ctx), ctx.region, ctx.params.required("StackName"));
-    const { items, next } = page(stack.resources, ctx.params.get("NextToken"), 100);
-    return [
-      memberList("StackResourceSummaries", items.map(resourceSummaryXml)),
-      text("NextToken", next),
-    ].filter((x) => x !== undefined);
+    return pagedList(ctx, "StackResourceSummaries", stack.resources, resourceSummaryXml);
   }),
   GetTemplate: action(async (ctx) => {
     const state = await stateOf(ctx);

@@ -1,16 +1,10 @@
 /** Query handlers for StackSets. */
 import type { AwsBackend } from "../backend.js";
 import type { ActionSpec } from "../service.js";
-import { el, memberList, text } from "../xml.js";
-import { account, action, type Ctx, stateOf } from "./action-kit.js";
+import { el } from "../xml.js";
+import { account, action, type Ctx, pagedList, stateOf } from "./action-kit.js";
 import { operationNotFound, stackInstanceNotFound, validationError } from "./errors.js";
-import {
-  deploymentTargets,
-  operationPreferences,
-  page,
-  parameterInputs,
-  tagInputs,
-} from "./request.js";
+import { deploymentTargets, operationPreferences, parameterInputs, tagInputs } from "./request.js";
 import {
   instanceXml,
   operationResultXml,
@@ -121,10 +115,7 @@ export const stackSetActions: Record<string, ActionSpec<AwsBackend>> = {
     const sets = (await stateOf(ctx)).stackSets
       .list(account(ctx), ctx.region)
       .filter((s) => !status || s.status === status);
-    const { items, next } = page(sets, ctx.params.get("NextToken"), 100);
-    return [memberList("Summaries", items.map(stackSetSummaryXml)), text("NextToken", next)].filter(
-      (x) => x !== undefined,
-    );
+    return pagedList(ctx, "Summaries", sets, stackSetSummaryXml);
   }),
   CreateStackInstances: action(async (ctx) => {
     callAs(ctx);
@@ -171,14 +162,7 @@ export const stackSetActions: Record<string, ActionSpec<AwsBackend>> = {
           ),
       );
     const size = ctx.params.integer("MaxResults", "maxResults") ?? 100;
-    const { items, next } = page(list, ctx.params.get("NextToken"), size);
-    return [
-      memberList(
-        "Summaries",
-        items.map((i) => instanceXml(i)),
-      ),
-      text("NextToken", next),
-    ].filter((x) => x !== undefined);
+    return pagedList(ctx, "Summaries", list, (i) => instanceXml(i), size);
   }),
   DescribeStackInstance: action(async (ctx) => {
     callAs(ctx);
@@ -204,11 +188,7 @@ export const stackSetActions: Record<string, ActionSpec<AwsBackend>> = {
     const sets = (await stateOf(ctx)).stackSets;
     const set = sets.find(account(ctx), ctx.region, ctx.params.required("StackSetName"));
     const size = ctx.params.integer("MaxResults", "maxResults") ?? 100;
-    const { items, next } = page(sets.operationsOf(set), ctx.params.get("NextToken"), size);
-    return [
-      memberList("Summaries", items.map(operationSummaryXml)),
-      text("NextToken", next),
-    ].filter((x) => x !== undefined);
+    return pagedList(ctx, "Summaries", sets.operationsOf(set), operationSummaryXml, size);
   }),
   ListStackSetOperationResults: action(async (ctx) => {
     callAs(ctx);
@@ -218,9 +198,6 @@ export const stackSetActions: Record<string, ActionSpec<AwsBackend>> = {
     const op = sets.operation(set, id);
     if (!op) throw operationNotFound(id);
     const size = ctx.params.integer("MaxResults", "maxResults") ?? 100;
-    const { items, next } = page(op.results, ctx.params.get("NextToken"), size);
-    return [memberList("Summaries", items.map(operationResultXml)), text("NextToken", next)].filter(
-      (x) => x !== undefined,
-    );
+    return pagedList(ctx, "Summaries", op.results, operationResultXml, size);
   }),
 };
