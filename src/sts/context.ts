@@ -18,15 +18,14 @@ export function buildWebIdentityContext(input: {
   req: Pick<WebIdentityRequest, "sourceIp" | "roleSessionName" | "now">;
 }): Record<string, string | string[]> {
   const { provider, claims, audience, req } = input;
-  const p = provider.url;
+  const k = claimKeys(provider.url);
   const ctx: Record<string, string | string[]> = {};
-  ctx[`${p}:aud`] = audience;
-  if (typeof claims.sub === "string") ctx[`${p}:sub`] = claims.sub;
+  ctx[k.aud] = audience;
+  if (typeof claims.sub === "string") ctx[k.sub] = claims.sub;
   const amr = claims.amr;
-  if (typeof amr === "string") ctx[`${p}:amr`] = [amr];
-  else if (Array.isArray(amr))
-    ctx[`${p}:amr`] = amr.filter((v): v is string => typeof v === "string");
-  if (typeof claims.azp === "string") ctx[`${p}:azp`] = claims.azp;
+  if (typeof amr === "string") ctx[k.amr] = [amr];
+  else if (Array.isArray(amr)) ctx[k.amr] = amr.filter((v): v is string => typeof v === "string");
+  if (typeof claims.azp === "string") ctx[k.azp] = claims.azp;
   ctx["aws:FederatedProvider"] = provider.arn;
   ctx["sts:RoleSessionName"] = req.roleSessionName;
   if (req.sourceIp) ctx["aws:SourceIp"] = req.sourceIp;
@@ -34,6 +33,25 @@ export function buildWebIdentityContext(input: {
   ctx["aws:EpochTime"] = String(req.now);
   ctx["aws:SecureTransport"] = "true";
   return ctx;
+}
+
+interface ClaimKeys {
+  aud: string;
+  sub: string;
+  amr: string;
+  azp: string;
+}
+const claimKeysByUrl = new Map<string, ClaimKeys>();
+/** `<provider url>:aud` and friends, built once per provider rather than once per request. */
+function claimKeys(url: string): ClaimKeys {
+  let k = claimKeysByUrl.get(url);
+  if (k === undefined) {
+    k = { aud: `${url}:aud`, sub: `${url}:sub`, amr: `${url}:amr`, azp: `${url}:azp` };
+    // Bounded: provider URLs come from IAM state, but a long-lived server should not hoard them.
+    if (claimKeysByUrl.size >= 1024) claimKeysByUrl.clear();
+    claimKeysByUrl.set(url, k);
+  }
+  return k;
 }
 
 let lastEpoch = Number.NaN;

@@ -27,29 +27,30 @@ export function checkParams(specs: ParamSpec[]): string[] {
   const out: string[] = [];
   for (const spec of specs) {
     const { value } = spec;
-    const at = `at '${spec.name}' failed to satisfy constraint:`;
+    // Built only for a violation: this runs on every STS request.
+    const at = () => `at '${spec.name}' failed to satisfy constraint:`;
     if (value === undefined || value === "") {
-      if (spec.required) out.push(`Value null ${at} Member must not be null`);
+      if (spec.required) out.push(`Value null ${at()} Member must not be null`);
       continue;
     }
     if (typeof value === "string") {
       if (spec.minLength !== undefined && value.length < spec.minLength)
         out.push(
-          `${show(spec)} ${at} Member must have length greater than or equal to ${spec.minLength}`,
+          `${show(spec)} ${at()} Member must have length greater than or equal to ${spec.minLength}`,
         );
       if (spec.maxLength !== undefined && value.length > spec.maxLength)
         out.push(
-          `${show(spec)} ${at} Member must have length less than or equal to ${spec.maxLength}`,
+          `${show(spec)} ${at()} Member must have length less than or equal to ${spec.maxLength}`,
         );
       if (spec.pattern && !spec.pattern.re.test(value))
         out.push(
-          `${show(spec)} ${at} Member must satisfy regular expression pattern: ${spec.pattern.text}`,
+          `${show(spec)} ${at()} Member must satisfy regular expression pattern: ${spec.pattern.text}`,
         );
     } else {
       if (spec.min !== undefined && value < spec.min)
-        out.push(`${show(spec)} ${at} Member must have value greater than or equal to ${spec.min}`);
+        out.push(`${show(spec)} ${at()} Member must have value greater than or equal to ${spec.min}`);
       if (spec.max !== undefined && value > spec.max)
-        out.push(`${show(spec)} ${at} Member must have value less than or equal to ${spec.max}`);
+        out.push(`${show(spec)} ${at()} Member must have value less than or equal to ${spec.max}`);
     }
   }
   return out;

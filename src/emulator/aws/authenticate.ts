@@ -68,8 +68,9 @@ export async function authenticate(
     secretAccessKey = account.secretAccessKey;
   } else if (auth.accessKeyId.startsWith("ASIA") && auth.accessKeyId.length === 20) {
     if (token === undefined) throw new AwsError("InvalidClientTokenId", 403, INVALID_TOKEN);
-    const session = env.sessions.open(auth.accessKeyId, token);
-    if (!session) throw new AwsError("InvalidClientTokenId", 403, INVALID_TOKEN);
+    const opened = env.sessions.open(auth.accessKeyId, token);
+    if (!opened) throw new AwsError("InvalidClientTokenId", 403, INVALID_TOKEN);
+    const session = opened.claims;
     if (session.expiresAt * 1000 <= env.now()) {
       throw new AwsError(
         "ExpiredToken",
@@ -78,7 +79,7 @@ export async function authenticate(
       );
     }
     caller = sessionCaller(auth.accessKeyId, session);
-    secretAccessKey = env.sessions.secretFor(auth.accessKeyId);
+    secretAccessKey = opened.secretAccessKey;
     sessionToken = token;
   } else {
     throw new AwsError("InvalidClientTokenId", 403, INVALID_TOKEN);

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from "node:crypto";
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 import type { Store } from "../store/types.js";
 import { awsId, type RandomSource } from "./random.js";
 
@@ -28,25 +28,34 @@ export interface IssuedCredentials {
   expiration: number;
 }
 
+export interface OpenedSession {
+  claims: SessionClaims;
+  secretAccessKey: string;
+}
+
 const META = "aws-meta";
 const MASTER_KEY = "session-master";
-const TOKEN_VERSION = 1;
+/** 1 was AES-GCM sealed claims; its tokens are refused like any foreign token. */
+const TOKEN_VERSION = 2;
+const MAC_BYTES = 32;
+const SECRET_BYTES = 30;
 
 /**
- * Sessions are stateless: the secret key is an HMAC of the access key ID under a master secret,
- * and the session token is the claims sealed with AES-256-GCM (the access key ID as associated
- * data, so a token only works with the key it was issued with). Verifying a call therefore needs
- * no lookup, memory does not grow per session, and sessions survive restarts because only the
- * master secret is stored.
+ * Sessions are stateless. One HMAC-SHA512 under a master secret, over the access key ID and the
+ * claims, yields both the secret key (its first 30 bytes: 40 base64 characters, like AWS's) and
+ * the token's MAC (its last 32). The token is the MAC and the claims in the clear: nothing in
+ * them is secret (role, session name, expiry), and a MAC is all that stops forgery. So checking a
+ * call needs no lookup, memory does not grow per session, sessions survive restarts because only
+ * the master secret is stored, and issuing costs one HMAC (this is on the STS hot path).
  */
 export class SessionAuthority {
-  private readonly secretKey: Buffer;
-  private readonly tokenKey: Buffer;
+  private readonly key: Buffer;
   private readonly random: RandomSource;
 
   private constructor(master: Buffer, random: RandomSource) {
-    this.secretKey = derive(master, "bb-oidc emulator session secret v1");
-    this.tokenKey = derive(master, "bb-oidc emulator session token v1");
+    this.key = Buffer.from(
+      hkdfSync("sha256", master, Buffer.alloc(0), "bb-oidc emulator session v2", 64),
+    );
     this.random = random;
   }
 
@@ -61,50 +70,41 @@ export class SessionAuthority {
 
   issue(claims: SessionClaims): IssuedCredentials {
     const accessKeyId = awsId("ASIA", this.random);
-    const iv = this.random(12);
-    const cipher = createCipheriv("aes-256-gcm", this.tokenKey, iv);
-    cipher.setAAD(Buffer.from(accessKeyId, "utf8"));
-    const body = Buffer.concat([
-      cipher.update(JSON.stringify(claims), "utf8"),
-      cipher.final(),
-      cipher.getAuthTag(),
-    ]);
+    const body = Buffer.from(JSON.stringify(claims), "utf8");
+    const mac = this.mac(accessKeyId, body);
     return {
       accessKeyId,
-      secretAccessKey: this.secretFor(accessKeyId),
-      sessionToken: Buffer.concat([Buffer.of(TOKEN_VERSION), iv, body]).toString("base64"),
+      secretAccessKey: mac.toString("base64", 0, SECRET_BYTES),
+      sessionToken: Buffer.concat([
+        Buffer.of(TOKEN_VERSION),
+        mac.subarray(mac.length - MAC_BYTES),
+        body,
+      ]).toString("base64"),
       expiration: claims.expiresAt,
     };
   }
 
-  secretFor(accessKeyId: string): string {
-    // 40 characters like a real secret key; base64 of 30 bytes has no padding.
-    return createHmac("sha256", this.secretKey)
-      .update(accessKeyId)
-      .digest()
-      .subarray(0, 30)
-      .toString("base64");
-  }
-
-  /** The claims, or undefined for any token that was not issued for this key by this emulator. */
-  open(accessKeyId: string, sessionToken: string): SessionClaims | undefined {
+  /** The claims and secret, or undefined for any token not issued with this key by this emulator. */
+  open(accessKeyId: string, sessionToken: string): OpenedSession | undefined {
     const raw = Buffer.from(sessionToken, "base64");
-    if (raw.length < 1 + 12 + 16 + 2 || raw[0] !== TOKEN_VERSION) return undefined;
+    if (raw.length < 1 + MAC_BYTES + 2 || raw[0] !== TOKEN_VERSION) return undefined;
+    const body = raw.subarray(1 + MAC_BYTES);
+    const mac = this.mac(accessKeyId, body);
+    if (!timingSafeEqual(mac.subarray(mac.length - MAC_BYTES), raw.subarray(1, 1 + MAC_BYTES))) {
+      return undefined;
+    }
     try {
-      const decipher = createDecipheriv("aes-256-gcm", this.tokenKey, raw.subarray(1, 13));
-      decipher.setAAD(Buffer.from(accessKeyId, "utf8"));
-      decipher.setAuthTag(raw.subarray(raw.length - 16));
-      const plain = Buffer.concat([
-        decipher.update(raw.subarray(13, raw.length - 16)),
-        decipher.final(),
-      ]);
-      return JSON.parse(plain.toString("utf8")) as SessionClaims;
+      return {
+        claims: JSON.parse(body.toString("utf8")) as SessionClaims,
+        secretAccessKey: mac.toString("base64", 0, SECRET_BYTES),
+      };
     } catch {
       return undefined;
     }
   }
-}
 
-function derive(master: Buffer, info: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), info, 32));
+  private mac(accessKeyId: string, body: Buffer): Buffer {
+    // The NUL keeps (key ID, claims) pairs unambiguous; key IDs never contain one.
+    return createHmac("sha512", this.key).update(`${accessKeyId}\0`).update(body).digest();
+  }
 }

@@ -13,13 +13,16 @@ export type XmlInput = XmlChild | XmlInput[] | undefined | null | false;
 
 export function el(name: string, ...children: XmlInput[]): XmlElement {
   const out: XmlChild[] = [];
-  const add = (c: XmlInput): void => {
-    if (c === undefined || c === null || c === false) return;
-    if (Array.isArray(c)) c.forEach(add);
-    else out.push(c);
-  };
-  children.forEach(add);
+  addChildren(out, children);
   return { name, children: out };
+}
+
+function addChildren(out: XmlChild[], input: XmlInput[]): void {
+  for (const c of input) {
+    if (c === undefined || c === null || c === false) continue;
+    if (Array.isArray(c)) addChildren(out, c);
+    else out.push(c);
+  }
 }
 
 /** An element holding text, or nothing at all when the value is absent (optional members). */
@@ -68,11 +71,28 @@ export function escapeXml(value: string): string {
 
 export function renderXml(node: XmlChild): string {
   if (typeof node === "string") return escapeXml(node);
-  return `<${node.name}>${node.children.map(renderXml).join("")}</${node.name}>`;
+  const parts: string[] = [];
+  renderInto(node, parts);
+  return parts.join("");
+}
+
+// One flat list of pieces joined once: rendering is on the STS hot path, and nested joins copy
+// every level's text again.
+function renderInto(node: XmlChild, parts: string[]): void {
+  if (typeof node === "string") {
+    parts.push(escapeXml(node));
+    return;
+  }
+  parts.push(`<${node.name}>`);
+  for (const child of node.children) renderInto(child, parts);
+  parts.push(`</${node.name}>`);
 }
 
 function renderRoot(name: string, namespace: string, children: XmlChild[]): string {
-  return `<${name} xmlns="${escapeXml(namespace)}">${children.map(renderXml).join("")}</${name}>`;
+  const parts = [`<${name} xmlns="${escapeXml(namespace)}">`];
+  for (const child of children) renderInto(child, parts);
+  parts.push(`</${name}>`);
+  return parts.join("");
 }
 
 /**

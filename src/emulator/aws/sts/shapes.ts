@@ -3,7 +3,8 @@ import { el, type XmlElement } from "../xml.js";
 
 /** `2024-01-01T12:00:00Z`: STS writes timestamps without fractional seconds. */
 export function isoSeconds(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  // `toISOString` always has the `.sssZ` tail for the years an emulator will see.
+  return `${new Date(epochSeconds * 1000).toISOString().slice(0, 19)}Z`;
 }
 
 export function credentialsXml(c: IssuedCredentials): XmlElement {
