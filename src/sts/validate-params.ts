@@ -48,7 +48,9 @@ export function checkParams(specs: ParamSpec[]): string[] {
         );
     } else {
       if (spec.min !== undefined && value < spec.min)
-        out.push(`${show(spec)} ${at()} Member must have value greater than or equal to ${spec.min}`);
+        out.push(
+          `${show(spec)} ${at()} Member must have value greater than or equal to ${spec.min}`,
+        );
       if (spec.max !== undefined && value > spec.max)
         out.push(`${show(spec)} ${at()} Member must have value less than or equal to ${spec.max}`);
     }
