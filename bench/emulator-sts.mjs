@@ -48,7 +48,7 @@ const ROLE_NAME = "bench-deploy";
 const REPO = "{5d2f3a1e-7c4b-4e8a-9f1d-3b6a2c8e4f70}";
 const EXPECT = "</Credentials>";
 
-if (!existsSync(join(root, "dist/cli.mjs"))) {
+if (!existsSync(join(root, "dist/cli.cjs"))) {
   const b = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
   if (b.status !== 0) throw new Error("build failed");
 }
@@ -113,7 +113,7 @@ try {
     await bundleForProfile(root, cli);
   } else {
     await cp(join(root, "dist"), join(stateDir, "dist"), { recursive: true });
-    cli = join(stateDir, "dist", "cli.mjs");
+    cli = join(stateDir, "dist", "cli.cjs");
   }
   emulator = await startEmulatorProcess({
     root,

@@ -44,7 +44,7 @@ const template = (workspace) => `Resources:
 
 async function startEmulator(state) {
   const args = [
-    "dist/cli.mjs",
+    "dist/cli.cjs",
     "emulator",
     "start",
     "--aws-port",

@@ -1,8 +1,13 @@
-// Bundles the CLI and the library. The CLI is self-contained (no runtime dependencies): an entry
-// file plus chunks it loads per command, so a pipeline step running `credentials` reads and
-// compiles only what that command needs (one 1.6 MB file cost twice the start-up time).
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+// Bundles the CLI and the library. The CLI is self-contained (no runtime dependencies):
+//   dist/cli.cjs       the executable: a small launcher (src/cli/launcher.ts)
+//   dist/main.mjs      the full CLI, plus chunks/ it loads per command, so a command reads and
+//                      compiles only what it needs (one 1.6 MB file cost twice the start-up time)
+//   dist/pipeline.cjs  credentials/exec/configure alone, started from a V8 code cache,
+//   dist/pipeline.cache  which this script records by running one exchange (code-cache.mjs)
+import { createHash } from "node:crypto";
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
+import { recordPipelineCache } from "./code-cache.mjs";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
@@ -10,41 +15,82 @@ const shared = {
   bundle: true,
   platform: "node",
   target: "node20",
-  format: "esm",
   sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
   define: { __BB_OIDC_VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS dependencies (the AWS SDK) still call require(); give them one.
+};
+// Bundled CommonJS dependencies (the AWS SDK) still call require(); give ES modules one.
+const esm = {
+  ...shared,
+  format: "esm",
+  outExtension: { ".js": ".mjs" },
   banner: {
     js: "import { createRequire as __bbCreateRequire } from 'node:module'; const require = __bbCreateRequire(import.meta.url);",
   },
 };
+const cliCode = {
+  // Less text for V8 to read and compile at every start.
+  minify: true,
+  // The SDK's ES-module builds tree-shake; its CommonJS builds come whole.
+  mainFields: ["module", "main"],
+};
 
+rmSync("dist/pipeline.cache", { force: true });
 const [cli] = await Promise.all([
   build({
-    ...shared,
-    entryPoints: { cli: "src/cli/main.ts" },
+    ...esm,
+    ...cliCode,
+    entryPoints: { main: "src/cli/main.ts" },
     outdir: "dist",
-    outExtension: { ".js": ".mjs" },
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
-    // Less text for V8 to read and compile at every start.
-    minify: true,
     metafile: true,
-    // The SDK's ES-module builds tree-shake; its CommonJS builds come whole.
-    mainFields: ["module", "main"],
   }),
+  build({ ...esm, entryPoints: { index: "src/index.ts" }, outdir: "dist" }),
   build({
     ...shared,
-    entryPoints: { index: "src/index.ts" },
+    ...cliCode,
+    format: "cjs",
+    entryPoints: { pipeline: "src/cli/pipeline-main.ts" },
     outdir: "dist",
-    outExtension: { ".js": ".mjs" },
+    outExtension: { ".js": ".cjs" },
   }),
 ]);
 
-// Chunks of earlier builds: same-content chunks keep their names, so only stale ones go.
+// vm.Script code has no ES-module loader behind import(); the SDK only imports Node built-ins that
+// way, and require() gives the same objects.
+const pipelineFile = "dist/pipeline.cjs";
+let pipeline = readFileSync(pipelineFile, "utf8").replace(
+  /\bimport\((["'])(node:[a-z_/]+)\1\)/g,
+  "Promise.resolve().then(()=>require($1$2$1))",
+);
+const leftover = /\bimport\((["'`])(?!node:)/.exec(pipeline);
+if (leftover) {
+  throw new Error(
+    `dist/pipeline.cjs still has a dynamic import near: ${pipeline.slice(leftover.index, leftover.index + 80)}`,
+  );
+}
+writeFileSync(pipelineFile, pipeline);
+const bundleId = createHash("sha256").update(pipeline).digest("hex").slice(0, 16);
+pipeline = undefined;
+
+await build({
+  ...shared,
+  format: "cjs",
+  entryPoints: { cli: "src/cli/launcher.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  define: { ...shared.define, __PIPELINE_BUNDLE_ID__: JSON.stringify(bundleId) },
+});
+chmodSync("dist/cli.cjs", 0o755);
+
+// Chunks and entries of earlier builds: same-content chunks keep their names, so only stale go.
 const current = new Set(Object.keys(cli.metafile.outputs).map((p) => p.replace(/^dist\//, "")));
 for (const f of readdirSync("dist/chunks")) {
   if (!current.has(`chunks/${f}`)) rmSync(`dist/chunks/${f}`, { force: true });
 }
+// The full CLI's entry was dist/cli.mjs before the launcher existed.
+rmSync("dist/cli.mjs", { force: true });
+
+await recordPipelineCache("dist");

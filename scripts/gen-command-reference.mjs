@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = `${root}dist/cli.mjs`;
+const cli = `${root}dist/cli.cjs`;
 const help = (...args) =>
   execFileSync(process.execPath, [cli, ...args, "--help"], {
     encoding: "utf8",

@@ -5,10 +5,10 @@ import { readFileSync } from "node:fs";
 import https from "node:https";
 
 /**
- * Starts `node [nodeArgs] dist/cli.mjs emulator --json` and resolves with the ready line (plus the
+ * Starts `node [nodeArgs] dist/cli.cjs emulator --json` and resolves with the ready line (plus the
  * child and its collected stderr) once it printed it. Rejects if it exits or is silent for 30 s.
  */
-export function startEmulatorProcess({ root, stateDir, nodeArgs = [], cli = "dist/cli.mjs" }) {
+export function startEmulatorProcess({ root, stateDir, nodeArgs = [], cli = "dist/cli.cjs" }) {
   const child = spawn(
     process.execPath,
     [

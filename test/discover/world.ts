@@ -19,7 +19,7 @@ import { startHttpsServer, type TestHttpsServer } from "../oidc/helpers/https-se
 import { createTestPki, type TestPki } from "../oidc/helpers/pki.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const CLI = join(ROOT, "dist/cli.mjs");
+export const CLI = join(ROOT, "dist/cli.cjs");
 
 export const WORKSPACE_UUID = "{4f0b2c1e-8d3a-4c55-9a7e-2b6d1e0f9a31}";
 export const DEFAULT_AUDIENCE =

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 /** `bb-oidc emulator` as a user runs it: the built CLI (npm test builds it first). */
-const CLI = join(process.cwd(), "dist", "cli.mjs");
+const CLI = join(process.cwd(), "dist", "cli.cjs");
 const run = promisify(execFile);
 const built = existsSync(CLI);
 

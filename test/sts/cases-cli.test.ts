@@ -1,5 +1,5 @@
 /**
- * The decision cases through the built CLI: `node dist/cli.mjs explain … --json`, as a child
+ * The decision cases through the built CLI: `node dist/cli.cjs explain … --json`, as a child
  * process. Asserts the exit code (0 allow, 1 deny), the JSON decision and error code against the
  * case, and that the CLI says exactly what the library says.
  */

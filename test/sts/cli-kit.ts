@@ -1,10 +1,10 @@
-/** Running the built CLI (dist/cli.mjs) as a child process, a few at a time. */
+/** Running the built CLI (dist/cli.cjs) as a child process, a few at a time. */
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const BUILT_CLI = fileURLToPath(new URL("../../dist/cli.mjs", import.meta.url));
+export const BUILT_CLI = fileURLToPath(new URL("../../dist/cli.cjs", import.meta.url));
 
 /** Builds dist/ when it is missing (`npm test` builds before vitest; a bare `npx vitest` may not). */
 export function ensureBuilt(_dir?: string): void {

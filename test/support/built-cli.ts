@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const BUILT_CLI = fileURLToPath(new URL("../../dist/cli.mjs", import.meta.url));
+export const BUILT_CLI = fileURLToPath(new URL("../../dist/cli.cjs", import.meta.url));
 
 /**
  * `npm test` builds dist/ before vitest starts; a bare `npx vitest` in a fresh clone may not have

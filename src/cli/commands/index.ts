@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { invokedCommand } from "../invoked.js";
 
 type Register = (program: Command) => void;
 
@@ -22,14 +23,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   demo: async () => (await import("./demo.js")).registerDemo,
 };
 
-/** The command named on the command line (the first word that is not an option). */
-function invoked(argv: readonly string[]): string | undefined {
-  return argv.slice(2).find((a) => !a.startsWith("-"));
-}
-
 /** Registers the invoked command alone, or all of them for help and unknown commands. */
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
-  const name = invoked(argv);
+  const name = invokedCommand(argv);
   const names = name !== undefined && name in COMMANDS ? [name] : Object.keys(COMMANDS);
   for (const n of names) (await COMMANDS[n]!())(program);
 }

@@ -1,5 +1,5 @@
 /**
- * The emulator as the user runs it: `node dist/cli.mjs emulator --json --state DIR` in its own
+ * The emulator as the user runs it: `node dist/cli.cjs emulator --json --state DIR` in its own
  * process, so a SIGKILL hits the real thing (servers, store, fsyncs) and a refusal is observed as
  * the user sees it (stderr and exit status).
  */
@@ -41,13 +41,13 @@ const tempDirs: string[] = [];
  */
 export async function prepareCli(): Promise<string> {
   const dist = join(root, "dist");
-  if (!existsSync(join(dist, "cli.mjs"))) {
+  if (!existsSync(join(dist, "cli.cjs"))) {
     const r = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, encoding: "utf8" });
     if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
   }
   const dir = await tempDir("bb-oidc-durability-cli-");
   cpSync(dist, join(dir, "dist"), { recursive: true });
-  return join(dir, "dist", "cli.mjs");
+  return join(dir, "dist", "cli.cjs");
 }
 
 export async function tempDir(prefix: string): Promise<string> {

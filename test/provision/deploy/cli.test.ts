@@ -38,7 +38,7 @@ function run(
   };
   return new Promise((resolve) => {
     // stdin is not a terminal and stdout is a pipe: the CI path.
-    const child = spawn(process.execPath, [join(root, "dist/cli.mjs"), "deploy", ...args], {
+    const child = spawn(process.execPath, [join(root, "dist/cli.cjs"), "deploy", ...args], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });

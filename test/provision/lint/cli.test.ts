@@ -7,7 +7,7 @@ const ROOT = join(import.meta.dirname, "../../..");
 const FIX = "test/provision/lint/fixtures";
 
 function lint(...args: string[]) {
-  const r = spawnSync("node", ["dist/cli.mjs", "lint", ...args], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync("node", ["dist/cli.cjs", "lint", ...args], { cwd: ROOT, encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -35,7 +35,7 @@ describe("bb-oidc lint (built CLI)", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("no-such-file.yaml");
     expect(missing.stderr).not.toMatch(/\n\s+at /);
-    const broken = spawnSync("node", ["dist/cli.mjs", "lint", "/dev/null"], {
+    const broken = spawnSync("node", ["dist/cli.cjs", "lint", "/dev/null"], {
       cwd: ROOT,
       encoding: "utf8",
     });

@@ -127,7 +127,7 @@ describe("bb-oidc lint --format sarif", () => {
     const r = spawnSync(
       "node",
       [
-        "dist/cli.mjs",
+        "dist/cli.cjs",
         "lint",
         "--format",
         "sarif",

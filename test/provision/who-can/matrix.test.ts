@@ -120,7 +120,7 @@ describe("bb-oidc who-can (built CLI)", () => {
     ensureBuilt();
   });
   const run = (...args: string[]) =>
-    spawnSync("node", ["dist/cli.mjs", "who-can", ...args], { cwd: ROOT, encoding: "utf8" });
+    spawnSync("node", ["dist/cli.cjs", "who-can", ...args], { cwd: ROOT, encoding: "utf8" });
 
   it("prints an aligned table with ✓/✗ and JSON on request", () => {
     const r = run("--template", TEMPLATE, "--repository", `web=${REPO}`);
