@@ -70,11 +70,30 @@ export function decodeToken(token: string): DecodedToken {
   }
   const [h, p, s] = segments as [string, string, string];
   if (!B64URL.test(s) || s.length % 4 === 1) throw malformed("token signature is not base64url");
-  const header = decodeJsonSegment(h, "header");
+  const header = decodeHeader(h);
+  const claims = decodeJsonSegment(p, "payload");
+  return { header, claims };
+}
+
+const MAX_CACHED_HEADERS = 64;
+const headers = new Map<string, JoseHeader>();
+
+/**
+ * Every token an issuer signs with one key has the same header segment, and a server decodes
+ * many: valid headers are kept by their text (bounded), and each caller gets its own copy.
+ */
+function decodeHeader(segment: string): JoseHeader {
+  const known = headers.get(segment);
+  if (known !== undefined) return { ...known };
+  const header = decodeJsonSegment(segment, "header");
   if (typeof header.alg !== "string") throw malformed("token header has no alg");
   if (header.kid !== undefined && typeof header.kid !== "string") {
     throw malformed("token header kid is not a string");
   }
-  const claims = decodeJsonSegment(p, "payload");
-  return { header: header as JoseHeader, claims };
+  // Only flat headers (alg, kid, typ…): a copy of one with arrays or objects would share them.
+  if (Object.values(header).every((v) => v === null || typeof v !== "object")) {
+    if (headers.size >= MAX_CACHED_HEADERS) headers.clear();
+    headers.set(segment, { ...(header as JoseHeader) });
+  }
+  return header as JoseHeader;
 }

@@ -1,7 +1,7 @@
 import { TokenError } from "../errors.js";
 import { type DecodedToken, decodeToken, type JoseHeader, type JwtClaims } from "./decode.js";
 import type { KeyResolver } from "./keys.js";
-import { signatureValid, signatureValidOffThread } from "./signature.js";
+import { signatureValid } from "./signature.js";
 
 /** What STS accepts: RSA PKCS#1 v1.5 and ECDSA; never `none`, never HMAC, never PSS. */
 export const ALLOWED_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"] as const;
@@ -20,11 +20,6 @@ export interface SignatureOptions {
    * keys: only do that with a resolver restricted to issuers you trust (e.g. `StaticJwks`).
    */
   issuer?: string;
-  /**
-   * Check the signature on libuv's thread pool instead of the calling thread: for servers that
-   * decide many tokens concurrently (the emulator). Same result either way.
-   */
-  offThread?: boolean;
 }
 
 export interface ClaimOptions {
@@ -118,11 +113,7 @@ export async function verifySignatureOnly(
   const lastDot = token.lastIndexOf(".");
   let valid: boolean;
   try {
-    const input = token.slice(0, lastDot);
-    const signature = token.slice(lastDot + 1);
-    valid = opts.offThread
-      ? await signatureValidOffThread(header.alg, key, input, signature)
-      : signatureValid(header.alg, key, input, signature);
+    valid = signatureValid(header.alg, key, token.slice(0, lastDot), token.slice(lastDot + 1));
   } catch (e) {
     throw new TokenError(
       "ERR_SIGNATURE_INVALID",

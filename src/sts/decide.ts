@@ -226,11 +226,7 @@ async function verifySigned(
     }
   }
   try {
-    await verifySignatureOnly(
-      req.webIdentityToken,
-      { keys: world.keys, issuer: iss, offThread: world.offThreadSignatures === true },
-      decoded,
-    );
+    await verifySignatureOnly(req.webIdentityToken, { keys: world.keys, issuer: iss }, decoded);
     checkIssuer(decoded.claims, iss);
     checkExpiry(decoded.claims, req.now, EXP_GRACE_SECONDS);
     checkNotBefore(decoded.claims, req.now, EXP_GRACE_SECONDS);

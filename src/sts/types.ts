@@ -29,8 +29,6 @@ export interface StsWorld {
    * (AWS's behaviour since 2023). The emulator supplies it, since its CA is its own.
    */
   thumbprintMatches?(issuer: string, thumbprints: readonly string[]): Promise<boolean>;
-  /** Check token signatures on the thread pool (see `SignatureOptions.offThread`). */
-  offThreadSignatures?: boolean;
 }
 
 export interface WebIdentityRequest {

@@ -112,8 +112,6 @@ export function stsWorld(iam: IamState, issuers: IssuerKeys): StsWorld {
     provider: (account, url) => iam.stsProvider(account, url),
     role: (arn) => iam.stsRole(arn),
     keys: issuers.keys,
-    // Many pipelines at once: RSA on the thread pool leaves the event loop to HTTP.
-    offThreadSignatures: true,
     async thumbprintMatches(issuer, thumbprints) {
       const actual = await issuers.thumbprint(issuer);
       return thumbprints.some((t) => t.toLowerCase() === actual);
