@@ -5,6 +5,7 @@ import {
   checkNotBefore,
   type DecodedToken,
   decodeToken,
+  type SignatureOptions,
   verifySignatureOnly,
 } from "../oidc/index.js";
 import { compilePolicy, firstFailure } from "../policy/index.js";
@@ -226,7 +227,9 @@ async function verifySigned(
     }
   }
   try {
-    await verifySignatureOnly(req.webIdentityToken, { keys: world.keys, issuer: iss }, decoded);
+    const opts: SignatureOptions = { keys: world.keys, issuer: iss };
+    if (world.checkSignature) opts.checkSignature = world.checkSignature;
+    await verifySignatureOnly(req.webIdentityToken, opts, decoded);
     checkIssuer(decoded.claims, iss);
     checkExpiry(decoded.claims, req.now, EXP_GRACE_SECONDS);
     checkNotBefore(decoded.claims, req.now, EXP_GRACE_SECONDS);

@@ -1,4 +1,5 @@
 import type { KeyResolver } from "../oidc/index.js";
+import type { SignatureChecker } from "../oidc/signature.js";
 import type { CompiledPolicy, EvaluationResult } from "../policy/types.js";
 
 /** An IAM OIDC provider as STS sees it. `url` has no scheme, as IAM stores it. */
@@ -29,6 +30,8 @@ export interface StsWorld {
    * (AWS's behaviour since 2023). The emulator supplies it, since its CA is its own.
    */
   thumbprintMatches?(issuer: string, thumbprints: readonly string[]): Promise<boolean>;
+  /** Where token signatures are checked (see `SignatureOptions.checkSignature`). */
+  checkSignature?: SignatureChecker;
 }
 
 export interface WebIdentityRequest {

@@ -7,6 +7,7 @@ import { Faults } from "./faults.js";
 import { IamState } from "./iam/state.js";
 import { defaultRandom, type RandomSource } from "./random.js";
 import { SessionAuthority } from "./sessions.js";
+import { SignatureWorker } from "./signature-worker.js";
 import { type IssuerAccess, IssuerKeys, stsWorld } from "./sts/world.js";
 
 /** The state every service handler shares. One per emulator; nothing in it grows per request. */
@@ -14,6 +15,8 @@ export interface AwsBackend {
   store: Store;
   accounts: Accounts;
   sessions: SessionAuthority;
+  /** Token signatures are checked here (a worker thread). */
+  signatures: SignatureWorker;
   iam: IamState;
   issuers: IssuerKeys;
   world: StsWorld;
@@ -57,13 +60,15 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<AwsB
       }
     },
   });
+  const signatures = new SignatureWorker();
   return {
     store: options.store,
     accounts: await Accounts.open(options.store, options.accounts, random),
     sessions: await SessionAuthority.open(options.store, random),
+    signatures,
     iam,
     issuers,
-    world: stsWorld(iam, issuers),
+    world: stsWorld(iam, issuers, signatures),
     audit: new AuditLog(options.auditPath),
     faults: new Faults(),
     random,

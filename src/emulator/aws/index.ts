@@ -63,6 +63,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     async close() {
       await server.close();
       await backend.audit.close();
+      await backend.signatures.close();
     },
   };
 }

@@ -10,6 +10,7 @@ import {
 } from "../../../oidc/index.js";
 import type { StsWorld } from "../../../sts/types.js";
 import type { IamState } from "../iam/state.js";
+import type { SignatureWorker } from "../signature-worker.js";
 
 /** How the emulator reaches issuers: only hosts in `hostMap`, trusting only `ca`. */
 export interface IssuerAccess {
@@ -107,8 +108,13 @@ export class IssuerKeys {
 }
 
 /** STS's view of IAM state: a thin adapter, so the decision always sees the current records. */
-export function stsWorld(iam: IamState, issuers: IssuerKeys): StsWorld {
+export function stsWorld(
+  iam: IamState,
+  issuers: IssuerKeys,
+  signatures?: SignatureWorker,
+): StsWorld {
   return {
+    ...(signatures ? { checkSignature: signatures.check } : {}),
     provider: (account, url) => iam.stsProvider(account, url),
     role: (arn) => iam.stsRole(arn),
     keys: issuers.keys,
