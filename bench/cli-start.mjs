@@ -121,6 +121,12 @@ try {
   // pipeline talks to an STS that has long been warm.
   for (let i = 0; i < 20; i++)
     spawnSync(...commands.bbOidc.slice(0, 1), commands.bbOidc[1], { env });
+  // Which start-up the measured runs take (the launcher says so under --debug).
+  const probe = spawnSync(commands.bbOidc[0], [...commands.bbOidc[1], "--debug"], {
+    env,
+    encoding: "utf8",
+  });
+  const startup = /bb-oidc: start-up: (.*)/.exec(probe.stderr)?.[1] ?? "full CLI";
   const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
   for (let i = 0; i < RUNS + 1; i++) {
     for (const [name, [cmd, args]] of Object.entries(commands)) {
@@ -152,6 +158,7 @@ try {
     nodeFloorMs: round(m.nodeFloor, 1),
     ...(m.awsCli ? { awsCliMs: round(m.awsCli, 1) } : { awsCli: "not installed" }),
     ratioVsNodeFloor: round(vsFloor, 2),
+    startup,
     ...(vsAws !== undefined ? { ratioVsAwsCli: round(vsAws, 2) } : {}),
     bundle: {
       launcherBytes: size("dist/cli.cjs"),
