@@ -140,6 +140,17 @@ try {
       if (i > 0) times[name].push(ms); // the first round warms the disk cache
     }
   }
+  const packedSize = () => {
+    const npm = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    try {
+      return JSON.parse(npm.stdout)[0].size;
+    } catch {
+      return "npm pack failed";
+    }
+  };
   const size = (f) => (existsSync(join(root, f)) ? statSync(join(root, f)).size : 0);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
@@ -161,6 +172,8 @@ try {
     startup,
     ...(vsAws !== undefined ? { ratioVsAwsCli: round(vsAws, 2) } : {}),
     bundle: {
+      // What `npx bb-oidc` downloads: the package tarball.
+      packageTarballBytes: packedSize(),
       launcherBytes: size("dist/cli.cjs"),
       pipelineBundleBytes: size("dist/pipeline.cjs"),
       pipelineCodeCacheBytes: size("dist/pipeline.cache"),
