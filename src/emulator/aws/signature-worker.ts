@@ -54,7 +54,12 @@ export class SignatureWorker {
   private readonly inFlight: Pending[][] = [];
 
   constructor() {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, { eval: true });
+    } catch {
+      return; // No thread to be had (resource limits): every check runs inline.
+    }
     worker.unref();
     worker.on("message", (results: Uint8Array) => this.settle(results));
     worker.on("error", () => this.fallBack());
