@@ -4,6 +4,8 @@
 //                      compiles only what it needs (one 1.6 MB file cost twice the start-up time)
 //   dist/pipeline.cjs  credentials/exec/configure alone, started from a V8 code cache,
 //   dist/pipeline.cache  which this script records by running one exchange (code-cache.mjs)
+//   dist/index.mjs, dist/emulator.mjs, lib/   the library (`bb-oidc`, `bb-oidc/emulator`); its
+//                      type declarations come from tsconfig.types.json (npm's prepare)
 import { createHash } from "node:crypto";
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
@@ -37,7 +39,7 @@ const cliCode = {
 };
 
 rmSync("dist/pipeline.cache", { force: true });
-const [cli] = await Promise.all([
+const [cli, lib] = await Promise.all([
   build({
     ...esm,
     ...cliCode,
@@ -47,7 +49,16 @@ const [cli] = await Promise.all([
     chunkNames: "chunks/[name]-[hash]",
     metafile: true,
   }),
-  build({ ...esm, entryPoints: { index: "src/index.ts" }, outdir: "dist" }),
+  // The library: `bb-oidc` and `bb-oidc/emulator`, sharing chunks so both see one copy of each
+  // module (one BbOidcError class, one policy engine).
+  build({
+    ...esm,
+    entryPoints: { index: "src/index.ts", emulator: "src/emulator/index.ts" },
+    outdir: "dist",
+    splitting: true,
+    chunkNames: "lib/[name]-[hash]",
+    metafile: true,
+  }),
   build({
     ...shared,
     ...cliCode,
@@ -86,9 +97,13 @@ await build({
 chmodSync("dist/cli.cjs", 0o755);
 
 // Chunks and entries of earlier builds: same-content chunks keep their names, so only stale go.
-const current = new Set(Object.keys(cli.metafile.outputs).map((p) => p.replace(/^dist\//, "")));
-for (const f of readdirSync("dist/chunks")) {
-  if (!current.has(`chunks/${f}`)) rmSync(`dist/chunks/${f}`, { force: true });
+const current = new Set(
+  [cli, lib].flatMap((b) => Object.keys(b.metafile.outputs)).map((p) => p.replace(/^dist\//, "")),
+);
+for (const dir of ["chunks", "lib"]) {
+  for (const f of readdirSync(`dist/${dir}`)) {
+    if (!current.has(`${dir}/${f}`)) rmSync(`dist/${dir}/${f}`, { force: true });
+  }
 }
 // The full CLI's entry was dist/cli.mjs before the launcher existed.
 rmSync("dist/cli.mjs", { force: true });
