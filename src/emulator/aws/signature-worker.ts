@@ -102,8 +102,14 @@ export class SignatureWorker {
       for (const p of pending) settleInline(p);
       return;
     }
+    try {
+      this.worker.postMessage(items);
+    } catch {
+      // A key the structured clone could not carry: check these here.
+      for (const p of pending) settleInline(p);
+      return;
+    }
     this.inFlight.push(pending);
-    this.worker.postMessage(items);
   }
 
   private settle(results: Uint8Array): void {
