@@ -23,7 +23,11 @@ interface CacheHeader {
   v8: string;
 }
 
-const debug = process.argv.includes("--debug");
+// Only bb-oidc's own flags: after `--`, `exec`'s command may have a --debug of its own.
+const ownArgs = process.argv.includes("--")
+  ? process.argv.slice(0, process.argv.indexOf("--"))
+  : process.argv;
+const debug = ownArgs.includes("--debug");
 // Set only by the build, which runs one exchange against a stand-in STS to record the cache.
 const cacheOut = process.env.BB_OIDC_WRITE_CODE_CACHE;
 

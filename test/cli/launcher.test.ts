@@ -100,6 +100,19 @@ describe("the bb-oidc executable", () => {
     });
   }
 
+  it("leaves a --debug after -- to the command exec runs", () => {
+    const r = run(BUILT_CLI, [
+      "exec",
+      "--role-arn",
+      "arn:aws:iam::111111111111:role/deploy",
+      "--",
+      "echo",
+      "--debug",
+    ]);
+    expect(r.startup).toBe("");
+    expect(r.stderr).toContain("oidc: true");
+  });
+
   it("runs every other command through the full CLI", () => {
     const r = run(BUILT_CLI, ["explain", "--help"]);
     expect(r.status).toBe(0);
