@@ -85,7 +85,13 @@ function runPipelineBundle(cachedData: Buffer | undefined): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  if (isPipelineCommand(invokedCommand(process.argv))) {
+  const command = invokedCommand(process.argv);
+  // `bb-oidc --version` (a common first line of a step's log) needs none of the commands.
+  if (command === undefined && ownArgs.slice(2).some((a) => a === "--version" || a === "-V")) {
+    process.stdout.write(`${__BB_OIDC_VERSION__}\n`);
+    return;
+  }
+  if (isPipelineCommand(command)) {
     if (cacheOut) return runPipelineBundle(undefined);
     const cache = readCache(join(__dirname, "pipeline.cache"));
     // Without its cache the pipeline bundle compiles slower than the full CLI's chunks load.

@@ -113,6 +113,18 @@ describe("the bb-oidc executable", () => {
     expect(r.stderr).toContain("oidc: true");
   });
 
+  it("answers --version itself, as the full CLI does", () => {
+    const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
+    const full = spawnSync(process.execPath, [join(ROOT, "dist/main.mjs"), "--version"], {
+      encoding: "utf8",
+    });
+    for (const flag of ["--version", "-V"]) {
+      const r = run(BUILT_CLI, [flag]);
+      expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: `${version}\n` });
+    }
+    expect(full.stdout).toBe(`${version}\n`);
+  });
+
   it("runs every other command through the full CLI", () => {
     const r = run(BUILT_CLI, ["explain", "--help"]);
     expect(r.status).toBe(0);
