@@ -100,6 +100,16 @@ describe("the bb-oidc executable", () => {
     });
   }
 
+  it("with V8 flags in NODE_OPTIONS, says V8 rejected the cache and still answers the same", () => {
+    const flagged = spawnSync(process.execPath, [BUILT_CLI, "--debug", ...NO_TOKEN_ARGS], {
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, HOME: scratch, NODE_OPTIONS: "--max-old-space-size=4096" },
+    });
+    expect(flagged.stderr).toContain("bb-oidc: start-up: V8 rejected the code cache");
+    expect(flagged.status).toBe(run(BUILT_CLI, NO_TOKEN_ARGS).status);
+    expect(flagged.stderr).toContain("oidc: true");
+  });
+
   it("leaves a --debug after -- to the command exec runs", () => {
     const r = run(BUILT_CLI, [
       "exec",
