@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { bitbucketEgressRanges, parseIpRangesFeed } from "../../bitbucket/index.js";
 import { InputError } from "../../errors.js";
 import {
   formatJson,
@@ -8,7 +7,8 @@ import {
   type LintSource,
   lintSources,
 } from "../../provision/lint/index.js";
-import { collect, parseIntegerArg, parseJsonText, parseParameters, readTextFile } from "../io.js";
+import { readEgressRanges } from "../egress-ranges.js";
+import { collect, parseIntegerArg, parseParameters, readTextFile } from "../io.js";
 import { EXIT } from "../report-error.js";
 
 /** Where SARIF viewers send people to read about the tool. */
@@ -54,14 +54,7 @@ async function runLint(files: string[], opts: LintOptions): Promise<number> {
     );
   }
   const sources: LintSource[] = files.map((file) => ({ file, text: readTextFile(file, "lint") }));
-  const egressRanges = opts.ipRanges
-    ? bitbucketEgressRanges(
-        parseIpRangesFeed(
-          parseJsonText(readTextFile(opts.ipRanges, "--ip-ranges"), opts.ipRanges),
-          opts.ipRanges,
-        ),
-      )
-    : undefined;
+  const egressRanges = opts.ipRanges ? readEgressRanges(opts.ipRanges) : undefined;
   let quota: number | undefined;
   if (opts.trustPolicyQuota !== undefined) {
     quota = parseIntegerArg(opts.trustPolicyQuota, "--trust-policy-quota");

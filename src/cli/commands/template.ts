@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Command } from "commander";
-import { bitbucketEgressRanges, parseIpRangesFeed } from "../../bitbucket/index.js";
 import { InputError } from "../../errors.js";
 import { loadConfig } from "../../provision/config/index.js";
 import {
@@ -10,7 +9,8 @@ import {
   DEFAULT_TRUST_POLICY_QUOTA,
   renderTemplate,
 } from "../../provision/template/index.js";
-import { parseIntegerArg, parseJsonText, readTextFile } from "../io.js";
+import { readEgressRanges } from "../egress-ranges.js";
+import { parseIntegerArg, readTextFile } from "../io.js";
 
 interface TemplateOptions {
   config: string;
@@ -47,12 +47,7 @@ function runTemplate(opts: TemplateOptions): void {
     throw new InputError(`--format: expected yaml or json, got ${JSON.stringify(opts.format)}`);
   }
   const config = loadConfig(readTextFile(opts.config, "--config"), opts.config);
-  const egressRanges = opts.ipRanges
-    ? bitbucketEgress(
-        parseJsonText(readTextFile(opts.ipRanges, "--ip-ranges"), opts.ipRanges),
-        opts.ipRanges,
-      )
-    : undefined;
+  const egressRanges = opts.ipRanges ? readEgressRanges(opts.ipRanges) : undefined;
   const template = buildTemplate(config, {
     ...(egressRanges ? { egressRanges } : {}),
     ...(opts.trustPolicyQuota
@@ -68,17 +63,6 @@ function runTemplate(opts: TemplateOptions): void {
   process.stderr.write(
     `wrote ${opts.out} (${config.roles.length} role${config.roles.length === 1 ? "" : "s"})\n`,
   );
-}
-
-/** Bitbucket's egress CIDRs from Atlassian's feed (the shared feed model). */
-function bitbucketEgress(feed: unknown, source: string): string[] {
-  const cidrs = bitbucketEgressRanges(parseIpRangesFeed(feed, source));
-  if (cidrs.length === 0) {
-    throw new InputError(
-      `${source} lists no ranges with product "bitbucket" and direction "egress"`,
-    );
-  }
-  return cidrs;
 }
 
 /** A reader of --out never sees half a file: write a sibling temporary file, then rename over. */

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { bitbucketEgressRanges, parseIpRangesFeed } from "../../bitbucket/index.js";
 import { InputError } from "../../errors.js";
 import {
   fromConfigText,
@@ -9,7 +8,8 @@ import {
   renderMatrix,
   whoCan,
 } from "../../provision/who-can/index.js";
-import { collect, parseJsonText, parseParameters, readTextFile } from "../io.js";
+import { readEgressRanges } from "../egress-ranges.js";
+import { collect, parseParameters, readTextFile } from "../io.js";
 
 const FORMATS: readonly MatrixFormat[] = ["table", "markdown", "json", "csv"];
 
@@ -82,14 +82,7 @@ async function runWhoCan(opts: WhoCanOptions): Promise<number> {
     });
   } else {
     if (opts.parameter.length > 0) throw new InputError("--parameter applies to --template only.");
-    const egressRanges = opts.ipRanges
-      ? bitbucketEgressRanges(
-          parseIpRangesFeed(
-            parseJsonText(readTextFile(opts.ipRanges, "--ip-ranges"), opts.ipRanges),
-            opts.ipRanges,
-          ),
-        )
-      : undefined;
+    const egressRanges = opts.ipRanges ? readEgressRanges(opts.ipRanges) : undefined;
     input = fromConfigText(readTextFile(opts.config!, "--config"), opts.config!, {
       accounts: opts.account,
       ...(egressRanges ? { egressRanges } : {}),

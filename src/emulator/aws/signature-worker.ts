@@ -7,22 +7,21 @@ import {
   type SignatureChecker,
 } from "../../oidc/signature.js";
 
-// The worker runs `runSignatureCheck` (src/oidc/signature.ts) on what the main thread prepared;
-// it is inline source because the CLI ships as bundles, with no worker file to point at. A test
-// holds the two to the same answers.
+// The worker runs `runSignatureCheck` itself, from its source text: the CLI ships as bundles,
+// with no worker file to point at, and the function takes node:crypto as a parameter.
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
-const { createVerify } = require("node:crypto");
+const crypto = require("node:crypto");
+const runSignatureCheck = (${runSignatureCheck.toString()});
 const keys = new Map();
 parentPort.on("message", (batch) => {
   const out = new Uint8Array(batch.length);
   for (let i = 0; i < batch.length; i++) {
-    const [keyId, newKey, hash, ec, input, signature] = batch[i];
+    const [keyId, newKey, hash, ec, signingInput, signature] = batch[i];
     if (newKey) keys.set(keyId, newKey);
-    const key = keys.get(keyId);
+    const check = { hash, key: keys.get(keyId), ec, signingInput, signature };
     try {
-      const sig = Buffer.from(signature, "base64url");
-      out[i] = createVerify(hash).update(input).verify(ec ? { key, dsaEncoding: "ieee-p1363" } : key, sig) ? 1 : 0;
+      out[i] = runSignatureCheck(check, crypto) ? 1 : 0;
     } catch {
       out[i] = 2;
     }
@@ -84,6 +83,11 @@ export class SignatureWorker {
       this.batchPending.push({ check: c, resolve, reject });
     });
   };
+
+  /** Whether checks still go to the worker thread (false once it failed or was closed). */
+  get onWorker(): boolean {
+    return this.worker !== undefined;
+  }
 
   /** Stops the worker; later checks run on this thread. */
   async close(): Promise<void> {

@@ -62,6 +62,8 @@ describe("signatures checked on the emulator's worker thread", () => {
       batch.map(([alg, key, input, sig]) => outcome(() => signatureValid(alg, key, input, sig))),
     );
     expect(got).toEqual(expected);
+    // Answered by the worker, not by the fallback after a broken worker.
+    expect(w.onWorker).toBe(true);
     expect(expected.filter((x) => x === true).length).toBe(40);
     expect(expected).toContain("throws");
   });

@@ -171,7 +171,8 @@ export function computeOutputs(
   });
 }
 
-function applySettings(stack: StackRecord, d: Deployment): void {
+/** The stack takes the deployment's template, parameters, capabilities and description. */
+export function applySettings(stack: StackRecord, d: Deployment): void {
   stack.templateBody = d.templateBody;
   stack.parameterValues = d.parameterValues;
   stack.parameters = d.parameters;

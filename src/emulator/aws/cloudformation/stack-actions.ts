@@ -4,6 +4,7 @@ import type { ActionSpec } from "../service.js";
 import { el, memberList, text } from "../xml.js";
 import { account, action, type Ctx, pagedList, stateOf } from "./action-kit.js";
 import { invalidChangeSetStatus, validationError } from "./errors.js";
+import type { ChangeSetRecord } from "./records.js";
 import { parameterInputs, tagInputs } from "./request.js";
 import {
   changeSetSummaryXml,
@@ -24,7 +25,13 @@ import {
   type StackInput,
   updateStack,
 } from "./stacks.js";
+import type { CloudFormationState } from "./state.js";
 import { parseTemplateBody, requiredCapabilities } from "./template.js";
+
+/** The change set a request names (by ARN, or by name with its StackName). */
+function changeSetNamed(state: CloudFormationState, ctx: Ctx, name: string): ChangeSetRecord {
+  return findChangeSet(state, account(ctx), ctx.region, name, ctx.params.get("StackName"));
+}
 
 function templateBody(ctx: Ctx): string | undefined {
   if (ctx.params.has("TemplateURL")) {
@@ -166,8 +173,7 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
     const state = await stateOf(ctx);
     const csName = ctx.params.get("ChangeSetName");
     const body = csName
-      ? findChangeSet(state, account(ctx), ctx.region, csName, ctx.params.get("StackName"))
-          .templateBody
+      ? changeSetNamed(state, ctx, csName).templateBody
       : state.requireStack(account(ctx), ctx.region, ctx.params.required("StackName")).templateBody;
     return [el("TemplateBody", body), memberList("StagesAvailable", ["Original", "Processed"])];
   }),
@@ -226,13 +232,7 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
   }),
   DescribeChangeSet: action(async (ctx) => {
     const state = await stateOf(ctx);
-    const cs = findChangeSet(
-      state,
-      account(ctx),
-      ctx.region,
-      ctx.params.required("ChangeSetName"),
-      ctx.params.get("StackName"),
-    );
+    const cs = changeSetNamed(state, ctx, ctx.params.required("ChangeSetName"));
     return changeSetXml(cs);
   }),
   ListChangeSets: action(async (ctx) => {
@@ -243,13 +243,7 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
   }),
   ExecuteChangeSet: action(async (ctx) => {
     const state = await stateOf(ctx);
-    const cs = findChangeSet(
-      state,
-      account(ctx),
-      ctx.region,
-      ctx.params.required("ChangeSetName"),
-      ctx.params.get("StackName"),
-    );
+    const cs = changeSetNamed(state, ctx, ctx.params.required("ChangeSetName"));
     const opts: { disableRollback?: boolean; clientRequestToken?: string } = {};
     if (ctx.params.boolean("DisableRollback")) opts.disableRollback = true;
     const token = ctx.params.get("ClientRequestToken");
@@ -259,13 +253,7 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
   }),
   DeleteChangeSet: action(async (ctx) => {
     const state = await stateOf(ctx);
-    const cs = findChangeSet(
-      state,
-      account(ctx),
-      ctx.region,
-      ctx.params.required("ChangeSetName"),
-      ctx.params.get("StackName"),
-    );
+    const cs = changeSetNamed(state, ctx, ctx.params.required("ChangeSetName"));
     if (cs.executionStatus === "EXECUTE_IN_PROGRESS") {
       throw invalidChangeSetStatus(
         `ChangeSet [${cs.changeSetId}] cannot be deleted while it is being executed`,

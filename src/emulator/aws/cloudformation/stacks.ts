@@ -15,7 +15,14 @@ import {
 import { changeSetArn, NAME_PATTERN, stackArn } from "./ids.js";
 import type { ChangeSetRecord, StackRecord, TagRecord } from "./records.js";
 import { sameJson } from "./resources/types.js";
-import { computeOutputs, type Deployment, runCreate, runDelete, runUpdate } from "./runner.js";
+import {
+  applySettings,
+  computeOutputs,
+  type Deployment,
+  runCreate,
+  runDelete,
+  runUpdate,
+} from "./runner.js";
 import type { CloudFormationState } from "./state.js";
 import {
   missingCapabilities,
@@ -168,15 +175,6 @@ function newStack(
   return s;
 }
 
-function setTemplate(stack: StackRecord, d: Deployment): void {
-  stack.templateBody = d.templateBody;
-  stack.parameterValues = d.parameterValues;
-  stack.parameters = d.parameters;
-  stack.capabilities = d.capabilities;
-  const description = d.prepared.resolved.description;
-  if (description !== undefined) stack.description = description;
-}
-
 export async function createStack(
   state: CloudFormationState,
   input: StackInput,
@@ -189,7 +187,7 @@ export async function createStack(
   const prepared = prepare(state, input, stackId, body, undefined);
   const d = deployment(input, body, prepared);
   const stack = newStack(state, input, stackId, "CREATE_IN_PROGRESS");
-  setTemplate(stack, d);
+  applySettings(stack, d);
   await state.event(stack, null, "CREATE_IN_PROGRESS", {
     reason: "User Initiated",
     ...(input.clientRequestToken ? { clientRequestToken: input.clientRequestToken } : {}),
@@ -452,7 +450,7 @@ export async function executeChangeSet(
     });
   };
   if (cs.changeSetType === "CREATE") {
-    setTemplate(stack, d);
+    applySettings(stack, d);
     stack.disableRollback = d.onFailure === "DO_NOTHING";
     await state.event(stack, null, "CREATE_IN_PROGRESS", { reason: "User Initiated" });
     state.run(stack.stackId, async () => {

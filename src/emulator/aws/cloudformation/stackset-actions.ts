@@ -117,26 +117,8 @@ export const stackSetActions: Record<string, ActionSpec<AwsBackend>> = {
       .filter((s) => !status || s.status === status);
     return pagedList(ctx, "Summaries", sets, stackSetSummaryXml);
   }),
-  CreateStackInstances: action(async (ctx) => {
-    callAs(ctx);
-    const op = await (await stateOf(ctx)).stackSets.createInstances(
-      account(ctx),
-      ctx.region,
-      ctx.params.required("StackSetName"),
-      targetsInput(ctx),
-    );
-    return [el("OperationId", op.operationId)];
-  }),
-  DeleteStackInstances: action(async (ctx) => {
-    callAs(ctx);
-    const op = await (await stateOf(ctx)).stackSets.deleteInstances(
-      account(ctx),
-      ctx.region,
-      ctx.params.required("StackSetName"),
-      targetsInput(ctx),
-    );
-    return [el("OperationId", op.operationId)];
-  }),
+  CreateStackInstances: action((ctx) => instancesOperation(ctx, "create")),
+  DeleteStackInstances: action((ctx) => instancesOperation(ctx, "delete")),
   ListStackInstances: action(async (ctx) => {
     callAs(ctx);
     const sets = (await stateOf(ctx)).stackSets;
@@ -201,3 +183,18 @@ export const stackSetActions: Record<string, ActionSpec<AwsBackend>> = {
     return pagedList(ctx, "Summaries", op.results, operationResultXml, size);
   }),
 };
+
+/** Create/DeleteStackInstances: the same request shape, one operation ID back. */
+async function instancesOperation(ctx: Ctx, verb: "create" | "delete") {
+  callAs(ctx);
+  const sets = (await stateOf(ctx)).stackSets;
+  const args = [
+    account(ctx),
+    ctx.region,
+    ctx.params.required("StackSetName"),
+    targetsInput(ctx),
+  ] as const;
+  const op =
+    verb === "create" ? await sets.createInstances(...args) : await sets.deleteInstances(...args);
+  return [el("OperationId", op.operationId)];
+}
