@@ -1,8 +1,8 @@
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
-import { type Creds, iam, startEndpoint } from "../aws/helpers.js";
+import { type Creds, failure, iam, startEndpoint } from "../aws/helpers.js";
 
 // The CloudFormation tests use the same bare AWS endpoint as the STS/IAM tests.
-export { type Creds, iam, startEndpoint };
+export { type Creds, failure, iam, startEndpoint };
 
 export function cfn(
   endpoint: string,
@@ -14,18 +14,6 @@ export function cfn(
 
 /** Waiter timing for the emulator: it finishes in well under a second. */
 export const FAST = { minDelay: 1, maxDelay: 1, maxWaitTime: 20 } as const;
-
-export async function failure(
-  p: Promise<unknown>,
-): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await p;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error("expected the call to fail");
-}
 
 export const ISSUER_HOST = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc";
 export const AUDIENCE = "ari:cloud:bitbucket::workspace/4f0b2c1e-8d3a-4c55-9a7e-2b6d1e0f9a31";
