@@ -15,6 +15,7 @@ import {
 } from "../../bitbucket/index.js";
 import { PolicyError } from "../../errors.js";
 import { compilePolicy } from "../../policy/index.js";
+import { IAM_NAME_CHARS_TEXT, iamNamePattern } from "../../shared/iam-names.js";
 import { parseLocatedYaml } from "../reader/located-yaml.js";
 import type { Path } from "../reader/source-locations.js";
 import { grantsEverything, isAdministratorAccessArn } from "./admin.js";
@@ -53,8 +54,8 @@ const ROLE_KEYS = [
 ] as const;
 
 // IAM's own patterns and limits (IAM API reference).
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+const ROLE_NAME = iamNamePattern(1, 64);
+const POLICY_NAME = iamNamePattern(1, 128);
 const IAM_PATH = /^(\/|\/[\x21-\x7e]{1,510}\/)$/;
 const ACCOUNT = /^\d{12}$/;
 const OU = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
@@ -326,7 +327,7 @@ function validateRole(value: unknown, path: Path, check: Checker): RoleConfig | 
           r.name,
           at("name"),
           ROLE_NAME,
-          "an IAM role name (1–64 of letters, digits and +=,.@_-)",
+          `an IAM role name (1–64 of ${IAM_NAME_CHARS_TEXT})`,
         );
   const description =
     r.description === undefined
@@ -478,7 +479,7 @@ function validateInline(
     if (!POLICY_NAME.test(name)) {
       check.report(
         p,
-        `${JSON.stringify(name)} is not a policy name (1–128 of letters, digits and +=,.@_-)`,
+        `${JSON.stringify(name)} is not a policy name (1–128 of ${IAM_NAME_CHARS_TEXT})`,
         { at: "key" },
       );
       continue;

@@ -4,13 +4,10 @@
  * of the engine (see `who-can/attempts.ts`); this view never decides access.
  */
 import { compileGlob, parseGlob } from "../../policy/glob.js";
+import { isRecord } from "../../shared/is-record.js";
 import type { ConditionView, DocPath, StatementView } from "./types.js";
 
 const WEB_IDENTITY = "sts:assumerolewithwebidentity";
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function list(v: unknown): unknown[] {
   return Array.isArray(v) ? v : v === undefined ? [] : [v];

@@ -5,6 +5,7 @@
  */
 import { PolicyError, TokenError } from "../../errors.js";
 import type { KeyResolver } from "../../oidc/index.js";
+import { toIamNameChars } from "../../shared/iam-names.js";
 import { type StaticProvider, staticWorld } from "../../sts/index.js";
 import { trustFacts } from "../who-can/attempts.js";
 import { fallbackAudience } from "../who-can/synthetic.js";
@@ -20,7 +21,7 @@ export const NO_KEYS: KeyResolver = {
 
 /** A role name STS accepts in an ARN, from whatever the file calls the role. */
 export function roleNameFrom(label: string): string {
-  const name = label.replace(/[^\w+=,.@-]+/g, "-").slice(0, 64);
+  const name = toIamNameChars(label).slice(0, 64);
   return name.length > 0 ? name : "linted-role";
 }
 

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { InputError } from "../../errors.js";
 import { nearest } from "../../policy/suggest.js";
+import { isRecord } from "../../shared/is-record.js";
 import { cidrSubnets } from "./cidr.js";
 import { dependencyGraph, topologicalOrder } from "./dependencies.js";
 import { iamIdentity, type ResourceIdentity } from "./iam-attributes.js";
@@ -135,10 +136,6 @@ const POLICY_DOCUMENT_PATHS: Record<string, string[][]> = {
   "AWS::IAM::Policy": [["PolicyDocument"]],
   "AWS::IAM::RolePolicy": [["PolicyDocument"]],
 };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function intrinsicKey(v: unknown): string | undefined {
   if (!isRecord(v)) return undefined;
