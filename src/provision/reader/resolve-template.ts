@@ -36,14 +36,6 @@ import { formatPath, type Path } from "./source-locations.js";
 import { TemplateError, type TemplateErrorReason } from "./template-error.js";
 import type { CfnTemplate } from "./types.js";
 
-export type {
-  ResolvedOutput,
-  ResolvedResource,
-  ResolvedTemplate,
-  ResolveOptions,
-  UnresolvedValue,
-} from "./resolve-types.js";
-
 // Attributes IAM resources have; anything else is a template error, not an unknown.
 const IAM_ATTRIBUTES: Record<string, string[]> = {
   "AWS::IAM::OIDCProvider": ["Arn"],
