@@ -6,6 +6,7 @@ import {
   durationError,
   listTooLongViolation,
   packedPolicySize,
+  requestRefusal,
   sessionParamSpecs,
   sessionPolicyError,
 } from "./session-request.js";
@@ -77,19 +78,9 @@ export function decideAssumeRole(req: AssumeRoleRequest, world: RoleLookup): Ass
     ),
     ...listTooLongViolation("transitiveTagKeys", transitive, MAX_SESSION_TAGS),
   );
-  if (violations.length > 0) {
-    return deny(
-      stsErrors.validation(violations),
-      `the request breaks STS's parameter rules: ${violations.join("; ")}`,
-    );
-  }
-  const target = parseRoleArn(req.roleArn);
-  if (!target) {
-    return deny(
-      stsErrors.invalidRoleArn(),
-      `"${req.roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
-    );
-  }
+  const checked = requestRefusal(violations, req.roleArn);
+  if ("refusal" in checked) return deny(checked.refusal.error, checked.refusal.reason);
+  const { target } = checked;
   if (caller.type === "root") {
     return deny(
       stsErrors.rootCannotAssume(),

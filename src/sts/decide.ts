@@ -19,6 +19,7 @@ import {
   durationError,
   listTooLongViolation,
   packedPolicySize,
+  requestRefusal,
   sessionParamSpecs,
   sessionPolicyError,
 } from "./session-request.js";
@@ -31,7 +32,7 @@ import type {
   WebIdentityRequest,
   WireError,
 } from "./types.js";
-import { checkParams, parseRoleArn } from "./validate-params.js";
+import { checkParams } from "./validate-params.js";
 
 const ACTION = "sts:AssumeRoleWithWebIdentity";
 
@@ -68,20 +69,9 @@ export async function decideWebIdentity(
   violations.push(
     ...listTooLongViolation("policyArns", req.policyArns ?? [], SESSION_LIMITS.maxPolicyArns),
   );
-  if (violations.length > 0) {
-    return deny(
-      stsErrors.validation(violations),
-      `the request breaks STS's parameter rules: ${violations.join("; ")}`,
-    );
-  }
-
-  const role = parseRoleArn(req.roleArn);
-  if (!role) {
-    return deny(
-      stsErrors.invalidRoleArn(),
-      `"${req.roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
-    );
-  }
+  const checked = requestRefusal(violations, req.roleArn);
+  if ("refusal" in checked) return deny(checked.refusal.error, checked.refusal.reason);
+  const role = checked.target;
 
   let claims: Record<string, unknown>;
   let decoded: DecodedToken | undefined;

@@ -1,4 +1,5 @@
 export * from "./assume-role.js";
+export * from "./caller.js";
 export * from "./context.js";
 export * from "./decide.js";
 export * from "./limits.js";

@@ -8,7 +8,13 @@ import { compilePolicy, policySize } from "../policy/index.js";
 import { SESSION_LIMITS } from "./limits.js";
 import { stsErrors, wireErrorOf } from "./sts-errors.js";
 import type { RoleRecord, WireError } from "./types.js";
-import { arnPattern, type ParamSpec, sessionNamePattern } from "./validate-params.js";
+import {
+  arnPattern,
+  type ParamSpec,
+  parseRoleArn,
+  type RoleArnParts,
+  sessionNamePattern,
+} from "./validate-params.js";
 
 export interface SessionParams {
   roleArn: string;
@@ -54,6 +60,32 @@ export function listTooLongViolation(member: string, values: string[], max: numb
         `Value '[${values.join(", ")}]' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
       ]
     : [];
+}
+
+/**
+ * The refusal for a request that breaks the model's constraints (`violations`) or names no role
+ * ARN, in that order; otherwise the role ARN's parts.
+ */
+export function requestRefusal(
+  violations: string[],
+  roleArn: string,
+): { refusal: { error: WireError; reason: string } } | { target: RoleArnParts } {
+  if (violations.length > 0) {
+    return {
+      refusal: {
+        error: stsErrors.validation(violations),
+        reason: `the request breaks STS's parameter rules: ${violations.join("; ")}`,
+      },
+    };
+  }
+  const target = parseRoleArn(roleArn);
+  if (target) return { target };
+  return {
+    refusal: {
+      error: stsErrors.invalidRoleArn(),
+      reason: `"${roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+    },
+  };
 }
 
 /** A session policy IAM would refuse, as STS answers it; undefined when it is valid or absent. */
