@@ -46,6 +46,11 @@ export interface EmulatorOptions {
   organizations?: Readonly<Record<string, readonly string[]>>;
   /** Unexpected errors inside request handling (answered as 500 InternalFailure). */
   onInternalError?: (err: unknown) => void;
+  /**
+   * Let the admin endpoints (`/_emulator/faults` on the AWS port; mint, rotate-keys and
+   * workspaces on the Bitbucket port) answer callers that are not on loopback. Default: refused.
+   */
+  allowRemoteAdmin?: boolean;
 }
 
 export interface EmulatorWorkspace {
@@ -101,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       port: options.bitbucketPort ?? DEFAULT_BITBUCKET_PORT,
       ca,
       now: nowSeconds,
+      allowRemoteAdmin: options.allowRemoteAdmin === true,
     });
     cleanups.push(() => bitbucket.close());
     const aws = await startAwsEndpoint({
@@ -117,6 +123,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       sourceIp: options.sourceIp,
       trustSourceIpHeader: options.trustSourceIpHeader,
       onInternalError: options.onInternalError,
+      allowRemoteAdmin: options.allowRemoteAdmin === true,
     });
     cleanups.push(() => aws.close());
     if (options.organizations && Object.keys(options.organizations).length > 0) {

@@ -22,6 +22,7 @@ interface RunOptions {
   sourceIp?: string;
   trustSourceIpHeader?: boolean;
   organization?: string[];
+  allowRemoteAdmin?: boolean;
   json?: boolean;
 }
 
@@ -88,6 +89,10 @@ export function registerEmulator(program: Command): void {
       "--organization <ou=accounts>",
       "an organizational unit for service-managed StackSets, e.g. ou-ab12-cdef3456=111111111111,222222222222 (repeatable)",
       collect,
+    )
+    .option(
+      "--allow-remote-admin",
+      "let callers that are not on loopback use the admin endpoints (faults, mint, rotate-keys); only with a --host beyond loopback",
     )
     .option("--json", "print one JSON line when ready")
     .action(async (opts: RunOptions) => {
@@ -192,6 +197,7 @@ async function runEmulator(opts: RunOptions): Promise<void> {
     sourceIp,
     trustSourceIpHeader: opts.trustSourceIpHeader === true,
     organizations: parseOrganizations(opts.organization ?? []),
+    allowRemoteAdmin: opts.allowRemoteAdmin === true,
     onInternalError: (err) => {
       const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
       process.stderr.write(`${redactSecrets(`bb-oidc emulator: internal error: ${text}`)}\n`);

@@ -21,6 +21,8 @@ export interface AwsEndpointOptions extends SourceIpOptions {
   random?: RandomSource;
   onInternalError?: (err: unknown) => void;
   timeouts?: AwsServerTimeouts;
+  /** Let `/_emulator/faults` answer non-loopback callers. */
+  allowRemoteAdmin?: boolean;
 }
 
 export interface AwsEndpoint {
@@ -45,6 +47,11 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   if (options.now) backendOptions.now = options.now;
   if (options.random) backendOptions.random = options.random;
   const backend = await createAwsBackend(backendOptions);
+  const closeBackend = async () => {
+    await backend.audit.close();
+    await backend.signatures.close();
+  };
+  // A port in use must not leave the signature worker and the audit log holding the process open.
   const server = await startAwsServer({
     backend,
     host: options.host,
@@ -53,6 +60,10 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     trustSourceIpHeader: options.trustSourceIpHeader,
     onInternalError: options.onInternalError,
     timeouts: options.timeouts,
+    allowRemoteAdmin: options.allowRemoteAdmin,
+  }).catch(async (err: unknown) => {
+    await closeBackend();
+    throw err;
   });
   return {
     url: server.url,
@@ -62,8 +73,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     accounts: options.accounts.map((id) => ({ ...backend.accounts.get(id)! })),
     async close() {
       await server.close();
-      await backend.audit.close();
-      await backend.signatures.close();
+      await closeBackend();
     },
   };
 }
