@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { issuerFor } from "../bitbucket/index.js";
 import { registerOrganizationalUnits } from "./aws/cloudformation/index.js";
 import { type AccountRecord, type AwsEndpoint, startAwsEndpoint } from "./aws/index.js";
+import type { AuditLogOptions } from "./aws/audit.js";
 import { checkSourceIpOption } from "./aws/source-ip.js";
 import { ensureWorkspace, startBitbucketServer } from "./bitbucket/index.js";
 import { loadOrCreateCa } from "./certs/index.js";
@@ -51,6 +52,12 @@ export interface EmulatorOptions {
    * workspaces on the Bitbucket port) answer callers that are not on loopback. Default: refused.
    */
   allowRemoteAdmin?: boolean;
+  /**
+   * `<state>/audit.log` bounds: rotated at `maxFileBytes` (default 10 MiB) keeping `keepFiles`
+   * earlier files (default 5); unauthenticated refusals summed up every `summaryIntervalMs`
+   * (default 60 s).
+   */
+  audit?: AuditLogOptions;
 }
 
 export interface EmulatorWorkspace {
@@ -124,6 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       trustSourceIpHeader: options.trustSourceIpHeader,
       onInternalError: options.onInternalError,
       allowRemoteAdmin: options.allowRemoteAdmin === true,
+      ...(options.audit ? { audit: options.audit } : {}),
     });
     cleanups.push(() => aws.close());
     if (options.organizations && Object.keys(options.organizations).length > 0) {

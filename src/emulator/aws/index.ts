@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Store } from "../store/types.js";
 import type { AccountRecord } from "./accounts.js";
+import type { AuditLogOptions } from "./audit.js";
 import { type AwsBackend, createAwsBackend } from "./backend.js";
 import type { RandomSource } from "./random.js";
 import { type AwsServerTimeouts, startAwsServer } from "./server.js";
@@ -23,6 +24,8 @@ export interface AwsEndpointOptions extends SourceIpOptions {
   timeouts?: AwsServerTimeouts;
   /** Let `/_emulator/faults` answer non-loopback callers. */
   allowRemoteAdmin?: boolean;
+  /** Audit log rotation and summaries (defaults in audit.ts). */
+  audit?: AuditLogOptions;
 }
 
 export interface AwsEndpoint {
@@ -43,6 +46,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     accounts: options.accounts,
   };
   if (options.stateDir) backendOptions.auditPath = join(options.stateDir, "audit.log");
+  if (options.audit) backendOptions.audit = options.audit;
   if (options.issuerAccess) backendOptions.issuerAccess = options.issuerAccess;
   if (options.now) backendOptions.now = options.now;
   if (options.random) backendOptions.random = options.random;

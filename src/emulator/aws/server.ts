@@ -84,13 +84,26 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
   });
   applyServerLimits(server, { headersMs, requestMs: options.timeouts?.requestMs });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
-    answerClientError(err, socket, backend.now());
+    const code = answerClientError(err, socket, backend.now());
+    if (code) backend.audit.countRejected(code, socket.remoteAddress);
   });
+
+  /** The address for the summary: the resolved source IP, or the peer when that fails. */
+  function sourceIpOrPeer(req: IncomingMessage): string | undefined {
+    try {
+      return sourceIpOf(req);
+    } catch {
+      return req.socket.remoteAddress;
+    }
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const nowMs = backend.now();
     let namespace = STS_XMLNS;
+    // Set once a handler (or an injected fault) answers: refusals before that are counted as
+    // unauthenticated garbage in the audit log's summary, not logged one by one.
+    let handled = false;
     try {
       const url = requestUrl(req.url);
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
@@ -123,6 +136,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
 
       const fault = backend.faults.take(service.signingName, action);
       if (fault) {
+        handled = true;
         throw new AwsError(
           fault.code,
           fault.status,
@@ -153,6 +167,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
         });
       }
 
+      handled = true;
       const result = await spec.handler({
         action,
         params,
@@ -166,6 +181,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
       send(res, 200, renderResponse(action, namespace, result, requestId), requestId, nowMs);
     } catch (err) {
       const e = toAwsError(err, options.onInternalError);
+      if (!handled && e.httpStatus < 500) backend.audit.countRejected(e.code, sourceIpOrPeer(req));
       // A client that stalled or vanished is not waited for; one still sending is read to the end
       // (within bounds) so that it sees this answer rather than a broken pipe.
       const gone = e.code === "RequestTimeout" || e.code === "IncompleteBody";
@@ -320,11 +336,18 @@ function httpDate(nowMs: number): string {
   return lastDate.text;
 }
 
-/** Malformed HTTP, header timeouts, oversized headers: answered raw, still AWS-shaped. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket, nowMs: number): void {
+/**
+ * Malformed HTTP, header timeouts, oversized headers: answered raw, still AWS-shaped. Returns
+ * the error code answered, if any.
+ */
+function answerClientError(
+  err: NodeJS.ErrnoException,
+  socket: Socket,
+  nowMs: number,
+): string | undefined {
   if (err.code === "ECONNRESET" || !socket.writable) {
     socket.destroy();
-    return;
+    return undefined;
   }
   const [status, reason, code, message] =
     err.code === "ERR_HTTP_REQUEST_TIMEOUT"
@@ -349,6 +372,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket, nowMs: nu
       `Date: ${new Date(nowMs).toUTCString()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
   );
+  return code;
 }
 
 /**
