@@ -14,11 +14,13 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
@@ -30,7 +32,6 @@ const FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const root = resolve(new URL("..", import.meta.url).pathname);
 const { values } = parseArgs({ options: { out: { type: "string", default: "release" } } });
 const out = resolve(root, values.out);
-const work = join(root, "dist", "sea");
 const started = Date.now();
 
 for (const f of ["cli.cjs", "pipeline.cjs", "pipeline.cjs.map", "pipeline.cache"]) {
@@ -45,8 +46,8 @@ if (!nodeBinary.includes(FUSE)) {
   );
 }
 
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
+// Outside dist/ (nothing of it belongs in the npm package), and one per run.
+const work = mkdtempSync(join(tmpdir(), "bb-oidc-sea-"));
 // The full CLI as one CommonJS file: an executable has no files to load chunks from.
 await build({
   ...shared,
@@ -115,6 +116,7 @@ if (probe.status !== 0 || !probe.stdout.startsWith(`${version} (single executabl
 }
 const digest = createHash("sha256").update(readFileSync(exe)).digest("hex");
 writeFileSync(`${exe}.sha256`, `${digest}  ${basename(exe)}\n`);
+rmSync(work, { recursive: true, force: true });
 process.stdout.write(
   `${JSON.stringify({ executable: exe, sha256: digest, version: probe.stdout.trim(), bytes: statSync(exe).size, stripped, seconds: (Date.now() - started) / 1000 })}\n`,
 );

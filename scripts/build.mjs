@@ -39,6 +39,8 @@ const [cli, lib] = await Promise.all([
   // module (one BbOidcError class, one policy engine).
   build({
     ...esm,
+    // Library users map frames with their own tools; the package carries the CLI's maps only.
+    sourcemap: false,
     entryPoints: { index: "src/index.ts", emulator: "src/emulator/index.ts" },
     outdir: "dist",
     splitting: true,
