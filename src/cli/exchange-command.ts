@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
 import { decodeToken } from "../oidc/decode.js";
+import { parseRoleArn } from "../shared/iam-names.js";
 import {
   CHAIN_MAX_SECONDS,
   type ChainLink,
@@ -96,7 +97,6 @@ export function addExchangeOptions(cmd: Command): Command {
     .option("--quiet", "no progress or warnings on stderr");
 }
 
-const ROLE_ARN = /^arn:aws[\w-]*:iam::\d{12}:role\/.+/;
 const CHAIN_FORM =
   "ROLE_ARN[,external-id=X][,session-name=N][,duration=SECONDS][,policy=@FILE][,policy-arn=ARN]";
 
@@ -108,7 +108,7 @@ export function parseChain(values: string[]): ChainLink[] {
   return values.map((v) => {
     const [arn, ...rest] = v.split(",");
     const link: ChainLink = { roleArn: arn!.trim() };
-    if (!ROLE_ARN.test(link.roleArn)) {
+    if (!parseRoleArn(link.roleArn)) {
       throw new InputError(`--chain: "${link.roleArn}" is not a role ARN.`, {
         hint: `The form is ${CHAIN_FORM}.`,
       });
@@ -209,7 +209,7 @@ export async function runExchange(
   flags: ExchangeFlags,
   env: NodeJS.ProcessEnv,
 ): Promise<ExchangeOutcome> {
-  if (!ROLE_ARN.test(flags.roleArn)) {
+  if (!parseRoleArn(flags.roleArn)) {
     throw new InputError(`--role-arn: "${flags.roleArn}" is not a role ARN.`, {
       hint: "Use arn:aws:iam::<12-digit account>:role/<name>.",
     });

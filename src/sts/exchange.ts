@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-sts";
 import { BbOidcError } from "../errors.js";
 import { decodeToken } from "../oidc/decode.js";
+import { DEFAULT_EXP_GRACE_SECONDS } from "../oidc/verify.js";
 import {
   DEFAULT_RETRY,
   type FailureFacts,
@@ -83,7 +84,7 @@ export class StsCallError extends BbOidcError {
   readonly step: string;
   constructor(step: string, facts: FailureFacts, attempts: number) {
     const code = facts.code ?? (facts.network ? "NetworkError" : "UnknownError");
-    super(`STS_${code}`, `${step} failed: ${code}${facts.message ? `: ${facts.message}` : ""}`);
+    super("ERR_STS_REFUSED", `${step} failed: ${code}${facts.message ? `: ${facts.message}` : ""}`);
     this.stsCode = code;
     if (facts.httpStatus !== undefined) this.httpStatus = facts.httpStatus;
     this.attempts = attempts;
@@ -134,7 +135,7 @@ export async function exchangeCredentials(req: ExchangeRequest): Promise<Exchang
   timer?.unref?.();
   const exp = req.token !== undefined ? tokenExpiry(req.token) : undefined;
   // STS accepts a token up to five minutes past exp; retrying beyond that cannot succeed.
-  const tokenDeadline = exp !== undefined ? (exp + 300) * 1000 : undefined;
+  const tokenDeadline = exp !== undefined ? (exp + DEFAULT_EXP_GRACE_SECONDS) * 1000 : undefined;
 
   /** One STS call with retries; every failure becomes StsCallError or ExchangeTimeoutError. */
   const call = async <T>(
