@@ -4,11 +4,11 @@
  * each workspace gets its own answer. A provider the account lacks is not assumed to exist.
  */
 import { parseIssuer } from "../../bitbucket/index.js";
-import { askUntilAllowed, type TrustFacts, whoCan } from "../../provision/who-can/index.js";
+import { type TrustFacts, whoCan } from "../../provision/who-can/index.js";
 import type { StsWorld } from "../../sts/index.js";
 import { issuerKind } from "../issuers.js";
 import type { LiveRole, ProviderInfo } from "../types.js";
-import { attemptsWithSubject, subConditions, subjectSamples } from "./candidates.js";
+import { askWithSubject, subConditions, subjectSamples } from "./candidates.js";
 import { decidingPartOf, type IssuerOutcome } from "./outcome.js";
 
 function workspaceOf(url: string): string {
@@ -69,17 +69,7 @@ export async function decideBitbucket(
   const samples = subjectSamples(subConditions(role.trustPolicy, provider.url));
   let denial: IssuerOutcome["denial"];
   for (const { sample, pattern } of samples) {
-    const answer = await askUntilAllowed(
-      world,
-      role.arn,
-      attemptsWithSubject(facts, {
-        providerUrl: provider.url,
-        audiences: provider.clientIds,
-        subject: sample,
-        now,
-      }),
-      now,
-    );
+    const answer = await askWithSubject(world, role.arn, provider, facts, sample, now);
     if (answer?.decision.ok) {
       return {
         kind,
@@ -94,15 +84,12 @@ export async function decideBitbucket(
     }
   }
   if (!denial) {
-    const answer = await askUntilAllowed(
+    const answer = await askWithSubject(
       world,
       role.arn,
-      attemptsWithSubject(facts, {
-        providerUrl: provider.url,
-        audiences: provider.clientIds,
-        subject: `${matrix.rows[0]!.repository}:{00000000-0000-4000-8000-000000000001}`,
-        now,
-      }),
+      provider,
+      facts,
+      `${matrix.rows[0]!.repository}:{00000000-0000-4000-8000-000000000001}`,
       now,
     );
     const reason = answer?.decision.reason ?? otherCell.reason ?? "no token is allowed";

@@ -11,7 +11,14 @@ import {
   splitKey,
   statementViews,
 } from "../../provision/lint/statements.js";
-import { type Attempt, attemptsFor, type TrustFacts } from "../../provision/who-can/index.js";
+import {
+  type Attempt,
+  askUntilAllowed,
+  attemptsFor,
+  type TrustFacts,
+} from "../../provision/who-can/index.js";
+import type { StsWorld } from "../../sts/index.js";
+import type { ProviderInfo } from "../types.js";
 
 /** A value a `StringLike` pattern matches: `*` → nothing, `?` → `x`. */
 function sampleOf(pattern: string): string {
@@ -75,4 +82,26 @@ export function* attemptsWithSubject(
   })) {
     yield { ...a, claims: { ...a.claims, sub: input.subject } };
   }
+}
+
+/** Asks the engine whether a token of `provider` carrying `subject` can assume `roleArn`. */
+export function askWithSubject(
+  world: StsWorld,
+  roleArn: string,
+  provider: ProviderInfo,
+  facts: TrustFacts,
+  subject: string,
+  now: number,
+) {
+  return askUntilAllowed(
+    world,
+    roleArn,
+    attemptsWithSubject(facts, {
+      providerUrl: provider.url,
+      audiences: provider.clientIds,
+      subject,
+      now,
+    }),
+    now,
+  );
 }

@@ -6,11 +6,11 @@
  * carrying each written pattern. The first tier that gets in is the role's reach.
  */
 import { createHash } from "node:crypto";
-import { askUntilAllowed, type TrustFacts } from "../../provision/who-can/index.js";
+import type { TrustFacts } from "../../provision/who-can/index.js";
 import type { StsWorld } from "../../sts/index.js";
 import { issuerKind } from "../issuers.js";
 import type { LiveRole, ProviderInfo } from "../types.js";
-import { attemptsWithSubject, subConditions, subjectSamples } from "./candidates.js";
+import { askWithSubject, subConditions, subjectSamples } from "./candidates.js";
 import { decidingPartOf, type IssuerOutcome } from "./outcome.js";
 
 interface Probe {
@@ -91,17 +91,7 @@ export async function probeIssuer(
   let denial: IssuerOutcome["denial"];
   const who: string[] = [];
   for (const p of probes) {
-    const answer = await askUntilAllowed(
-      world,
-      role.arn,
-      attemptsWithSubject(facts, {
-        providerUrl: provider.url,
-        audiences: provider.clientIds,
-        subject: p.subject,
-        now,
-      }),
-      now,
-    );
+    const answer = await askWithSubject(world, role.arn, provider, facts, p.subject, now);
     if (!answer) continue;
     if (answer.decision.ok) {
       if (p.reach === "scoped") {

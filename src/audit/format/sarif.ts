@@ -4,7 +4,7 @@
  * and carries a fingerprint of rule and resource so a scanner tracks it from one run to the next.
  */
 import { createHash } from "node:crypto";
-import { SARIF_SCHEMA, SARIF_VERSION } from "../../provision/lint/index.js";
+import { SARIF_SCHEMA, SARIF_VERSION, sarifRuleDescriptor } from "../../provision/lint/index.js";
 import { AUDIT_RULES } from "../rules.js";
 import type { AuditFinding, AuditReport, AuditSeverity } from "../types.js";
 
@@ -41,16 +41,7 @@ export function toAuditSarif(r: AuditReport, informationUri: string): object {
             name: "bb-oidc audit",
             version: r.tool.version,
             informationUri,
-            rules: AUDIT_RULES.map((x) => ({
-              id: x.id,
-              name: x.id
-                .split("-")
-                .map((w) => w[0]!.toUpperCase() + w.slice(1))
-                .join(""),
-              shortDescription: { text: x.description },
-              fullDescription: { text: `${x.description} ${x.help}` },
-              help: { text: x.help },
-            })),
+            rules: AUDIT_RULES.map(sarifRuleDescriptor),
           },
         },
         results: r.findings.map((f) => ({

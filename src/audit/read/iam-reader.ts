@@ -8,18 +8,17 @@
  * GetRolePolicy, and GetPolicy + GetPolicyVersion for customer managed policies.
  */
 import {
-  GetAccountAuthorizationDetailsCommand,
-  type GetAccountAuthorizationDetailsCommandOutput,
   GetOpenIDConnectProviderCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
   type IAMClient,
-  ListAttachedRolePoliciesCommand,
   ListOpenIDConnectProvidersCommand,
-  ListRolePoliciesCommand,
-  ListRolesCommand,
+  paginateGetAccountAuthorizationDetails,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+  paginateListRoles,
   type RoleDetail,
 } from "@aws-sdk/client-iam";
 import { trustsOidc } from "../decide/account.js";
@@ -122,33 +121,28 @@ async function readWithDetails(
   const details: RoleDetail[] = [];
   const managed = new Map<string, unknown>();
   const roleNames: string[] = [];
-  let marker: string | undefined;
-  do {
-    let page: GetAccountAuthorizationDetailsCommandOutput;
-    try {
-      page = await iam.send(
-        new GetAccountAuthorizationDetailsCommand({
-          Filter: ["Role", "LocalManagedPolicy"],
-          MaxItems: 1000,
-          ...(marker ? { Marker: marker } : {}),
-        }),
-      );
-    } catch (err) {
-      if (marker === undefined && detailsUnavailable(err)) return undefined;
-      throw err;
+  let first = true;
+  try {
+    for await (const page of paginateGetAccountAuthorizationDetails(
+      { client: iam, pageSize: 1000 },
+      { Filter: ["Role", "LocalManagedPolicy"] },
+    )) {
+      first = false;
+      for (const d of page.RoleDetailList ?? []) {
+        roleNames.push(d.RoleName!);
+        // Only OIDC roles are kept: the rest of a large account is never held in memory.
+        if (trustsOidc(policyDocument(d.AssumeRolePolicyDocument))) details.push(d);
+      }
+      for (const p of page.Policies ?? []) {
+        const v = p.PolicyVersionList?.find((x) => x.IsDefaultVersion) ?? p.PolicyVersionList?.[0];
+        if (p.Arn && v?.Document) managed.set(p.Arn, policyDocument(v.Document));
+      }
+      options.onRoles?.(page.RoleDetailList?.length ?? 0);
     }
-    for (const d of page.RoleDetailList ?? []) {
-      roleNames.push(d.RoleName!);
-      // Only OIDC roles are kept: the rest of a large account is never held in memory.
-      if (trustsOidc(policyDocument(d.AssumeRolePolicyDocument))) details.push(d);
-    }
-    for (const p of page.Policies ?? []) {
-      const v = p.PolicyVersionList?.find((x) => x.IsDefaultVersion) ?? p.PolicyVersionList?.[0];
-      if (p.Arn && v?.Document) managed.set(p.Arn, policyDocument(v.Document));
-    }
-    options.onRoles?.(page.RoleDetailList?.length ?? 0);
-    marker = page.IsTruncated ? page.Marker : undefined;
-  } while (marker);
+  } catch (err) {
+    if (first && detailsUnavailable(err)) return undefined;
+    throw err;
+  }
   return {
     providers: [],
     roles: details.map((d) => fromDetail(account, d, managed)),
@@ -157,16 +151,13 @@ async function readWithDetails(
   };
 }
 
-async function pages<T>(
-  fetch: (marker?: string) => Promise<{ items: T[]; next?: string }>,
+/** Every item of every page. */
+async function collectPages<P, T>(
+  pages: AsyncIterable<P>,
+  items: (page: P) => T[] | undefined,
 ): Promise<T[]> {
   const out: T[] = [];
-  let marker: string | undefined;
-  do {
-    const p = await fetch(marker);
-    out.push(...p.items);
-    marker = p.next;
-  } while (marker);
+  for await (const page of pages) out.push(...(items(page) ?? []));
   return out;
 }
 
@@ -201,12 +192,9 @@ async function readByListing(
   iam: IAMClient,
   options: ReadOptions,
 ): Promise<AccountRead> {
-  const listed = await pages(async (Marker) => {
-    const r = await iam.send(
-      new ListRolesCommand({ MaxItems: 1000, ...(Marker ? { Marker } : {}) }),
-    );
-    options.onRoles?.(r.Roles?.length ?? 0);
-    return { items: r.Roles ?? [], ...(r.IsTruncated && r.Marker ? { next: r.Marker } : {}) };
+  const listed = await collectPages(paginateListRoles({ client: iam, pageSize: 1000 }, {}), (p) => {
+    options.onRoles?.(p.Roles?.length ?? 0);
+    return p.Roles;
   });
   const oidc = listed.filter((r) => trustsOidc(policyDocument(r.AssumeRolePolicyDocument)));
   const managedDocument = managedDocumentReader(iam);
@@ -217,24 +205,11 @@ async function readByListing(
       const RoleName = listedRole.RoleName!;
       const [got, attached, inlineNames] = await Promise.all([
         iam.send(new GetRoleCommand({ RoleName })),
-        pages(async (Marker) => {
-          const r = await iam.send(
-            new ListAttachedRolePoliciesCommand({ RoleName, ...(Marker ? { Marker } : {}) }),
-          );
-          return {
-            items: r.AttachedPolicies ?? [],
-            ...(r.IsTruncated && r.Marker ? { next: r.Marker } : {}),
-          };
-        }),
-        pages(async (Marker) => {
-          const r = await iam.send(
-            new ListRolePoliciesCommand({ RoleName, ...(Marker ? { Marker } : {}) }),
-          );
-          return {
-            items: r.PolicyNames ?? [],
-            ...(r.IsTruncated && r.Marker ? { next: r.Marker } : {}),
-          };
-        }),
+        collectPages(
+          paginateListAttachedRolePolicies({ client: iam }, { RoleName }),
+          (p) => p.AttachedPolicies,
+        ),
+        collectPages(paginateListRolePolicies({ client: iam }, { RoleName }), (p) => p.PolicyNames),
       ]);
       const inline = await Promise.all(
         inlineNames.map(async (PolicyName) => {

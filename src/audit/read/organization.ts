@@ -5,11 +5,11 @@
  */
 import {
   DescribeOrganizationCommand,
-  ListAccountsCommand,
-  ListAccountsForParentCommand,
-  ListOrganizationalUnitsForParentCommand,
-  ListRootsCommand,
   type OrganizationsClient,
+  paginateListAccounts,
+  paginateListAccountsForParent,
+  paginateListOrganizationalUnitsForParent,
+  paginateListRoots,
 } from "@aws-sdk/client-organizations";
 import { BbOidcError, InputError } from "../../errors.js";
 
@@ -51,16 +51,12 @@ function refusal(err: unknown, account: string | undefined): never {
   throw err;
 }
 
-async function all<T>(
-  fetch: (token?: string) => Promise<{ items?: T[]; next?: string }>,
+async function all<P, T>(
+  pages: AsyncIterable<P>,
+  items: (page: P) => T[] | undefined,
 ): Promise<T[]> {
   const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const p = await fetch(token);
-    out.push(...(p.items ?? []));
-    token = p.next;
-  } while (token);
+  for await (const page of pages) out.push(...(items(page) ?? []));
   return out;
 }
 
@@ -84,57 +80,38 @@ export async function listOrganization(
     };
     const seen = new Map<string, OrganizationAccount>();
     const walk = async (parent: string, path: string[]) => {
-      const accounts = await all(async (NextToken) => {
-        const r = await client.send(
-          new ListAccountsForParentCommand({
-            ParentId: parent,
-            ...(NextToken ? { NextToken } : {}),
-          }),
-        );
-        return { items: r.Accounts, ...(r.NextToken ? { next: r.NextToken } : {}) };
-      });
+      const accounts = await all(
+        paginateListAccountsForParent({ client }, { ParentId: parent }),
+        (p) => p.Accounts,
+      );
       for (const a of accounts) {
         if (seen.has(a.Id!)) continue;
-        const entry: OrganizationAccount = {
+        seen.set(a.Id!, {
           id: a.Id!,
           status: a.Status ?? "ACTIVE",
           ous: path,
           ...(a.Name ? { name: a.Name } : {}),
-        };
-        seen.set(a.Id!, entry);
+        });
       }
-      const ous = await all(async (NextToken) => {
-        const r = await client.send(
-          new ListOrganizationalUnitsForParentCommand({
-            ParentId: parent,
-            ...(NextToken ? { NextToken } : {}),
-          }),
-        );
-        return { items: r.OrganizationalUnits, ...(r.NextToken ? { next: r.NextToken } : {}) };
-      });
+      const ous = await all(
+        paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent }),
+        (p) => p.OrganizationalUnits,
+      );
       for (const ou of ous) await walk(ou.Id!, [...path, ou.Id!]);
     };
     if (options.ous && options.ous.length > 0) {
       for (const ou of options.ous) await walk(ou, ou.startsWith("r-") ? [] : [ou]);
     } else if (options.walkTree) {
-      const roots = await all(async (NextToken) => {
-        const r = await client.send(new ListRootsCommand({ ...(NextToken ? { NextToken } : {}) }));
-        return { items: r.Roots, ...(r.NextToken ? { next: r.NextToken } : {}) };
-      });
+      const roots = await all(paginateListRoots({ client }, {}), (p) => p.Roots);
       for (const root of roots) await walk(root.Id!, []);
     } else {
-      const accounts = await all(async (NextToken) => {
-        const r = await client.send(
-          new ListAccountsCommand({ ...(NextToken ? { NextToken } : {}) }),
-        );
-        return { items: r.Accounts, ...(r.NextToken ? { next: r.NextToken } : {}) };
-      });
-      for (const a of accounts)
+      for (const a of await all(paginateListAccounts({ client }, {}), (p) => p.Accounts)) {
         seen.set(a.Id!, {
           id: a.Id!,
           status: a.Status ?? "ACTIVE",
           ...(a.Name ? { name: a.Name } : {}),
         });
+      }
     }
     listing.accounts = [...seen.values()];
     return listing;
