@@ -64,6 +64,7 @@ interface Target {
   account: string;
   name?: string;
   ous?: string[];
+  ouNames?: string[];
   skip?: string;
 }
 
@@ -72,11 +73,8 @@ async function targets(
   o: AuditOptions,
 ): Promise<{ scope: string; list: Target[] }> {
   if (o.organization) {
-    const needTree =
-      (o.ous?.length ?? 0) > 0 || !!o.config?.roles.some((r) => r.organizationalUnits);
     const org = await listOrganization(access.organizations!, {
       ...(o.ous ? { ous: o.ous } : {}),
-      walkTree: needTree,
       callerAccount: access.callerAccount,
     });
     const scope = `organization ${org.id}${o.ous?.length ? ` (${o.ous.join(", ")})` : ""}`;
@@ -86,6 +84,7 @@ async function targets(
         account: a.id,
         ...(a.name ? { name: a.name } : {}),
         ...(a.ous ? { ous: a.ous } : {}),
+        ...(a.ouNames ? { ouNames: a.ouNames } : {}),
         ...(a.status === "ACTIVE"
           ? {}
           : { skip: `the account is ${a.status} in the organization and cannot be entered` }),
@@ -103,7 +102,7 @@ function emptyResult(t: Target, status: AccountResult["status"], error?: string)
   return {
     account: t.account,
     ...(t.name ? { name: t.name } : {}),
-    ...(t.ous?.length ? { ou: t.ous.join("/") } : {}),
+    ...(t.ouNames?.length ? { ou: t.ouNames.join(" / ") } : {}),
     status,
     ...(error ? { error } : {}),
     roles: 0,

@@ -319,6 +319,8 @@ export async function decideAccount(input: AccountInput): Promise<AccountDecisio
   for (const f of findings) {
     const r = f.roleArn ? byArn.get(f.roleArn) : undefined;
     if (!r) continue;
+    if (f.who === undefined && r.who.length > 0) f.who = r.who.join("; ");
+    if (f.who === undefined && r.reach === "none") f.who = "nobody (no token passes)";
     r.trustPolicy = reachOf.get(r.arn)!.role.trustPolicy;
     if (f.deciding && !r.deciding.some((d) => sameDeciding(d, f.deciding!)))
       r.deciding.push(f.deciding);

@@ -30,16 +30,20 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .controls select { padding: 5px; border: 1px solid #b9c0c8; border-radius: 4px; }
 #count { color: #555; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
-td code { word-break: break-all; }
+td code { overflow-wrap: anywhere; }
+#findings-table td:nth-child(1), #findings-table td:nth-child(2), #findings-table td:nth-child(3) { white-space: nowrap; }
+#findings-table td:nth-child(4) { min-width: 120px; } #findings-table td:nth-child(5) { min-width: 160px; }
+#findings-table td:nth-child(6), #findings-table td:nth-child(7) { overflow-wrap: anywhere; }
+.table-wrap { overflow-x: auto; }
 details { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; }
 details > summary { padding: 8px 12px; cursor: pointer; }
 details .body { padding: 0 14px 12px; }
 pre.policy { background: #0f1720; color: #d7dde5; padding: 12px; border-radius: 6px; overflow-x: auto; }
 pre.policy .k { color: #8fc2ff; } pre.policy .v { color: #b5e3a1; }
-pre.policy mark.decides { background: #5a1d12; color: #ffd9cf; outline: 2px solid #ff7a59; border-radius: 2px; }
+pre.policy mark.decides { display: inline-block; background: #4a1a10; color: #ffd9cf; outline: 2px solid #ff7a59; border-radius: 3px; }
 pre.diff { background: #fff; border: 1px solid var(--line); padding: 8px; }
 .muted { color: #666; }
-.warn { background: #fff3f3; border: 1px solid #f0b4b4; border-radius: 6px; padding: 10px 14px; }
+.warn { margin-top: 16px; background: #fff3f3; border: 1px solid #f0b4b4; border-radius: 6px; padding: 10px 14px; }
 `;
 
 /** Sorting by any column (severity by rank), filtering by text, severity and account. */
@@ -84,6 +88,13 @@ export const REPORT_JS = `
     if (th.hasAttribute("data-key")) th.addEventListener("click", function () { sortBy(th); });
   });
   [text, sev, acct].forEach(function (el) { el.addEventListener("input", apply); });
+  // A link to a role opens its section.
+  function openTarget() {
+    var t = location.hash && document.getElementById(location.hash.slice(1));
+    if (t && t.tagName === "DETAILS") t.open = true;
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
   apply();
 })();
 `;

@@ -57,7 +57,7 @@ function findingsTable(r: AuditReport): string {
     .map((f) => {
       const role =
         f.roleArn && f.role ? `<a href="#${anchor(f.roleArn)}">${e(f.role)}</a>` : e(f.role ?? "—");
-      return `<tr data-severity="${f.severity}" data-rank="${severityRank(f.severity)}" data-account="${e(f.account)}"><td>${sev(f.severity)}</td><td><code>${e(f.ruleId)}</code></td><td><code>${e(f.account)}</code></td><td>${role}</td><td>${e(f.who ?? "")}</td><td>${e(f.message)}${f.condition ? `<br><span class="muted">condition: ${e(f.condition)}</span>` : ""}</td><td>${e(f.fix)}</td></tr>`;
+      return `<tr data-severity="${f.severity}" data-rank="${severityRank(f.severity)}" data-account="${e(f.account)}"><td>${sev(f.severity)}</td><td><code>${e(f.ruleId)}</code></td><td><code>${e(f.account)}</code></td><td>${role}</td><td>${e(f.who ?? "")}</td><td>${e(f.message)}${f.condition && !f.message.includes(f.condition) ? `<br><span class="muted">condition: ${e(f.condition)}</span>` : ""}</td><td>${e(f.fix)}</td></tr>`;
     })
     .join("\n");
   return `<div class="controls">
@@ -100,9 +100,14 @@ export function formatAuditHtml(r: AuditReport): string {
     missed.length === 0
       ? ""
       : `<div class="warn" id="not-audited"><b>${missed.length} account${missed.length === 1 ? " was" : "s were"} NOT audited:</b><ul>${missed.map((a) => `<li><code>${e(a.account)}</code>: ${e(a.error ?? a.status)}</li>`).join("")}</ul></div>`;
-  const roles = r.roles.filter(
-    (x) => x.trustPolicy !== undefined || r.findings.some((f) => f.roleArn === x.arn),
-  );
+  // Roles with findings, in the order of their most severe finding.
+  const order = new Map<string, number>();
+  r.findings.forEach((f, i) => {
+    if (f.roleArn && !order.has(f.roleArn)) order.set(f.roleArn, i);
+  });
+  const roles = r.roles
+    .filter((x) => order.has(x.arn))
+    .sort((a, b) => order.get(a.arn)! - order.get(b.arn)!);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -19,6 +19,8 @@ export interface OrganizationAccount {
   status: string;
   /** OU IDs from the root down to the account's parent, when the tree was walked. */
   ous?: string[];
+  /** Their names. */
+  ouNames?: string[];
 }
 
 export interface OrganizationListing {
@@ -62,7 +64,7 @@ async function all<P, T>(
 
 export async function listOrganization(
   client: OrganizationsClient,
-  options: { ous?: readonly string[]; walkTree?: boolean; callerAccount?: string } = {},
+  options: { ous?: readonly string[]; callerAccount?: string } = {},
 ): Promise<OrganizationListing> {
   for (const ou of options.ous ?? []) {
     if (!OU_ID.test(ou) && !/^r-[0-9a-z]{4,32}$/.test(ou)) {
@@ -79,7 +81,7 @@ export async function listOrganization(
       accounts: [],
     };
     const seen = new Map<string, OrganizationAccount>();
-    const walk = async (parent: string, path: string[]) => {
+    const walk = async (parent: string, path: string[], names: string[]) => {
       const accounts = await all(
         paginateListAccountsForParent({ client }, { ParentId: parent }),
         (p) => p.Accounts,
@@ -90,6 +92,7 @@ export async function listOrganization(
           id: a.Id!,
           status: a.Status ?? "ACTIVE",
           ous: path,
+          ouNames: names,
           ...(a.Name ? { name: a.Name } : {}),
         });
       }
@@ -97,15 +100,19 @@ export async function listOrganization(
         paginateListOrganizationalUnitsForParent({ client }, { ParentId: parent }),
         (p) => p.OrganizationalUnits,
       );
-      for (const ou of ous) await walk(ou.Id!, [...path, ou.Id!]);
+      for (const ou of ous) await walk(ou.Id!, [...path, ou.Id!], [...names, ou.Name ?? ou.Id!]);
     };
     if (options.ous && options.ous.length > 0) {
-      for (const ou of options.ous) await walk(ou, ou.startsWith("r-") ? [] : [ou]);
-    } else if (options.walkTree) {
-      const roots = await all(paginateListRoots({ client }, {}), (p) => p.Roots);
-      for (const root of roots) await walk(root.Id!, []);
+      for (const ou of options.ous)
+        await walk(ou, ou.startsWith("r-") ? [] : [ou], ou.startsWith("r-") ? [] : [ou]);
     } else {
-      for (const a of await all(paginateListAccounts({ client }, {}), (p) => p.Accounts)) {
+      // Every account, and the tree for the OU path each sits in (drift by OU, the report).
+      const listed = await all(paginateListAccounts({ client }, {}), (p) => p.Accounts);
+      for (const root of await all(paginateListRoots({ client }, {}), (p) => p.Roots)) {
+        await walk(root.Id!, [], []);
+      }
+      for (const a of listed) {
+        if (seen.has(a.Id!)) continue;
         seen.set(a.Id!, {
           id: a.Id!,
           status: a.Status ?? "ACTIVE",
