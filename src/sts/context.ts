@@ -1,14 +1,5 @@
+import { isoSeconds } from "../shared/iso-time.js";
 import type { OidcProviderRecord, WebIdentityRequest } from "./types.js";
-
-/**
- * The first token audience (in the token's order) that is one of the provider's client IDs.
- * [U] domain-facts §3: the `:aud` condition key then holds that one client ID.
- */
-export function matchAudience(aud: unknown, clientIds: readonly string[]): string | undefined {
-  const values = Array.isArray(aud) ? aud : [aud];
-  for (const v of values) if (typeof v === "string" && clientIds.includes(v)) return v;
-  return undefined;
-}
 
 /** The condition keys STS offers a trust policy for a web-identity request (domain-facts §4). */
 export function buildWebIdentityContext(input: {
@@ -52,15 +43,4 @@ function claimKeys(url: string): ClaimKeys {
     claimKeysByUrl.set(url, k);
   }
   return k;
-}
-
-let lastEpoch = Number.NaN;
-let lastIso = "";
-/** ISO 8601 without milliseconds; the last value is kept since a server sees one second many times. */
-function isoSeconds(epoch: number): string {
-  if (epoch !== lastEpoch) {
-    lastIso = new Date(epoch * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-    lastEpoch = epoch;
-  }
-  return lastIso;
 }
