@@ -10,7 +10,7 @@ import {
   parseProviderArn,
   statementViews,
   webIdentityAllows,
-} from "../provision/lint/statements.js";
+} from "../provision/trust/statements.js";
 import { fromConfig } from "../provision/who-can/index.js";
 import { canonicalPolicy, lineDiff } from "./diff.js";
 import type { AuditFinding, LiveRole } from "./types.js";

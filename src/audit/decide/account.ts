@@ -4,13 +4,13 @@
  * reachability × blast radius.
  */
 import { PolicyError } from "../../errors.js";
+import type { TrustTarget } from "../../provision/lint/types.js";
 import {
   parseProviderArn,
   statementViews,
   webIdentityAllows,
-} from "../../provision/lint/statements.js";
-import { NO_KEYS } from "../../provision/lint/trust-target.js";
-import type { TrustTarget } from "../../provision/lint/types.js";
+} from "../../provision/trust/statements.js";
+import { NO_KEYS } from "../../provision/trust/synthetic.js";
 import { trustFacts } from "../../provision/who-can/index.js";
 import { type StsWorld, staticWorld } from "../../sts/index.js";
 import { blastRadius } from "../blast-radius.js";

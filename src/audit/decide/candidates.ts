@@ -10,7 +10,7 @@ import {
   providerClaim,
   splitKey,
   statementViews,
-} from "../../provision/lint/statements.js";
+} from "../../provision/trust/statements.js";
 import {
   type Attempt,
   askUntilAllowed,

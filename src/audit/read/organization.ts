@@ -43,9 +43,10 @@ function refusal(err: unknown, account: string | undefined): never {
   }
   if (name === "AccessDeniedException") {
     throw new BbOidcError(
-      "ERR_AUDIT_ORGANIZATION",
+      "ERR_AWS_REFUSED",
       `--organization: ${account ? `account ${account}` : "this account"} may not list the organization's accounts (AccessDeniedException).`,
       {
+        actual: "AccessDeniedException",
         hint: "Run the audit with credentials of the management account or of a delegated administrator (organizations:ListAccounts, ListAccountsForParent, ListOrganizationalUnitsForParent), or give --accounts.",
       },
     );

@@ -200,7 +200,7 @@ async function runAuditCommand(opts: AuditCliOptions): Promise<number> {
     organizations?.destroy();
     const e = err as { name?: string; message?: string };
     throw new BbOidcError(
-      "ERR_AUDIT_CREDENTIALS",
+      "ERR_AWS_CREDENTIALS",
       `cannot tell which account these credentials belong to (${e.name}: ${e.message}).`,
       {
         hint: "Give credentials the AWS SDK finds (AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, an instance role), with sts:GetCallerIdentity.",
