@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli } from "../e2e/cli-run.js";
 import { ensureBuilt } from "../support/built-cli.js";
-import { DEV, GHOST, MANAGEMENT, PROD_A, REPO, WORKSPACE_UUID } from "./fixtures.js";
+import { DEV, GHOST, PROD_A, REPO, WORKSPACE_UUID } from "./fixtures.js";
 import { credsOf, type Endpoint, startPlantedOrganization } from "./org-fixture.js";
 
 let ep: Endpoint;
@@ -25,12 +25,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function audit(args: string[], account = MANAGEMENT) {
-  const c = credsOf(ep, account);
+/** The audit as the scheduled pipeline runs it (the auditor's session), or with an account's root keys. */
+function audit(args: string[], rootOf?: string) {
+  const c = rootOf ? credsOf(ep, rootOf) : ep.auditor;
   return runCli(["audit", "--endpoint-url", ep.url, ...args], {
     env: {
       AWS_ACCESS_KEY_ID: c.accessKeyId,
       AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+      ...(c.sessionToken ? { AWS_SESSION_TOKEN: c.sessionToken } : {}),
       AWS_REGION: "us-east-1",
       HOME: dir,
       CI: "true",

@@ -24,8 +24,13 @@ export const OUS = {
   "ou-ab12-dev00000": [DEV, GHOST],
 };
 
-export const WORKSPACE_UUID = "{7d3f4a2e-1b5c-4e8f-9a6d-2c0b1e3f5a7d}";
+/** The stand-in issuer's workspace (test/emulator/aws/pipeline-issuer.ts): its tokens carry this audience. */
+export const WORKSPACE_UUID = "{0b7e3a0c-5f1e-4b8e-9d3a-2f6c1b4a7e91}";
 export const AUDIENCE = `ari:cloud:bitbucket::workspace/${WORKSPACE_UUID.slice(1, -1)}`;
+/** The repository whose scheduled pipeline runs the audit (the stand-in issuer's tokens name it). */
+export const AUDIT_REPO = "{5d2f3a1e-7c4b-4e8a-9f1d-3b6a2c8e4f70}";
+/** The role that pipeline assumes in the management account to run the audit. */
+export const AUDITOR_ROLE = "security-audit";
 export const BITBUCKET = "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc";
 export const GITHUB = "token.actions.githubusercontent.com";
 export const GITLAB = "gitlab.com";
@@ -90,6 +95,20 @@ export function plants(): Record<string, Plant[]> {
   EXPECTED.length = 0;
   return {
     [MANAGEMENT]: [
+      plant(
+        MANAGEMENT,
+        {
+          name: AUDITOR_ROLE,
+          url: BITBUCKET,
+          conditions: bb({
+            StringEquals: { [`${BITBUCKET}:aud`]: AUDIENCE },
+            StringLike: { [`${BITBUCKET}:sub`]: `${AUDIT_REPO}:*` },
+          }),
+          inline: LIMITED,
+        },
+        [],
+        "scoped",
+      ),
       plant(
         MANAGEMENT,
         {
@@ -319,8 +338,8 @@ export async function plantAccount(iam: IAMClient, account: string, list: Plant[
       await iam.send(
         new CreateOpenIDConnectProviderCommand({
           Url: `https://${p.url}`,
+          // No thumbprints: IAM takes the issuer's own (the emulator's stand-in Bitbucket), or none.
           ClientIDList: CLIENT_IDS[p.url]!,
-          ThumbprintList: ["0123456789abcdef0123456789abcdef01234567"],
         }),
       );
     }
