@@ -172,6 +172,7 @@ async function decideAndIssue(
     expiresAt: nowSeconds + durationSeconds,
     chained,
   });
+  ctx.backend.iam.noteRoleUsed(target.account, role.name, role.roleId, ctx.region, ctx.now);
   const arn = assumedRoleArn(target.account, role.name, sessionName);
   return {
     reason: `allowed by the trust policy of ${role.arn}; session until ${isoSeconds(credentials.expiration)}`,
