@@ -5,9 +5,14 @@ import { InputError } from "../errors.js";
  * Reads a value given as `literal`, `@path` or `-` (stdin). `flag` names the option in errors.
  */
 export function readValueArg(value: string, flag: string): string {
-  if (value === "-") return readFileChecked(0, flag, "standard input").trim();
-  if (value.startsWith("@")) return readFileChecked(value.slice(1), flag, value.slice(1)).trim();
-  return value.trim();
+  return readRawValueArg(value, flag).trim();
+}
+
+/** `value`, `@file` or `-` (stdin), exactly as given: no whitespace removed. */
+export function readRawValueArg(value: string, flag: string): string {
+  if (value === "-") return readFileChecked(0, flag, "standard input");
+  if (value.startsWith("@")) return readFileChecked(value.slice(1), flag, value.slice(1));
+  return value;
 }
 
 export function readTextFile(path: string, flag: string): string {

@@ -1,20 +1,26 @@
 import { readFileSync } from "node:fs";
 import { InputError } from "../errors.js";
 import {
+  compactToken,
   createHttpsFetcher,
   decodeToken,
   JwksCache,
   type KeyResolver,
   StaticJwks,
 } from "../oidc/index.js";
-import { parseJsonText, readTextFile, readValueArg } from "./io.js";
+import { parseJsonText, readRawValueArg, readTextFile } from "./io.js";
 import { registerSecret } from "./redact.js";
 
-/** Reads `--token <jwt|@file|->` and registers it as a secret so no output can echo it. */
+/**
+ * Reads `--token <jwt|@file|->` as sent (the decision ignores surrounding whitespace as STS does,
+ * so `verify`/`explain` see the bytes the emulator would) and registers it as a secret so no
+ * output can echo it.
+ */
 export function readTokenArg(value: string, flag = "--token"): string {
-  const token = readValueArg(value, flag);
-  if (!token) throw new InputError(`${flag}: the token is empty.`);
-  registerSecret(token);
+  const token = readRawValueArg(value, flag);
+  const compact = compactToken(token);
+  if (!compact) throw new InputError(`${flag}: the token is empty.`);
+  registerSecret(compact);
   return token;
 }
 

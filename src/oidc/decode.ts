@@ -49,19 +49,39 @@ function decodeJsonSegment(segment: string, what: string): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
+/** Space, tab, CR, LF: what may surround a token (docs/aws-behaviour.md, "Token bytes"). */
+function isTokenSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
 /**
- * Splits and decodes a compact JWT **without verifying anything**. Throws `TokenError`
- * `ERR_TOKEN_TOO_LARGE` (over 20000 characters, STS's limit) or `ERR_TOKEN_MALFORMED`.
+ * The compact JWT inside what a client sent: surrounding spaces, tabs, CRs and LFs removed, as
+ * STS accepts a token file written by `echo` (docs/aws-behaviour.md, "Token bytes"). Whitespace
+ * inside the token, and any other character around it, is left for the parser to refuse.
  */
-export function decodeToken(token: string): DecodedToken {
-  if (typeof token !== "string") throw malformed("token must be a string");
-  if (token.length > MAX_TOKEN_LENGTH) {
+export function compactToken(raw: string): string {
+  let start = 0;
+  let end = raw.length;
+  while (start < end && isTokenSpace(raw.charCodeAt(start))) start++;
+  while (end > start && isTokenSpace(raw.charCodeAt(end - 1))) end--;
+  return start === 0 && end === raw.length ? raw : raw.slice(start, end);
+}
+
+/**
+ * Splits and decodes a compact JWT **without verifying anything**. Surrounding whitespace is
+ * ignored (`compactToken`). Throws `TokenError` `ERR_TOKEN_TOO_LARGE` (over 20000 characters as
+ * sent, STS's parameter limit) or `ERR_TOKEN_MALFORMED`.
+ */
+export function decodeToken(raw: string): DecodedToken {
+  if (typeof raw !== "string") throw malformed("token must be a string");
+  if (raw.length > MAX_TOKEN_LENGTH) {
     throw new TokenError(
       "ERR_TOKEN_TOO_LARGE",
-      `token is ${token.length} characters; STS accepts at most ${MAX_TOKEN_LENGTH}`,
-      { expected: MAX_TOKEN_LENGTH, actual: token.length },
+      `token is ${raw.length} characters; STS accepts at most ${MAX_TOKEN_LENGTH}`,
+      { expected: MAX_TOKEN_LENGTH, actual: raw.length },
     );
   }
+  const token = compactToken(raw);
   const segments = token.split(".");
   if (segments.length !== 3) {
     throw malformed(

@@ -1,3 +1,4 @@
+export * from "./audience.js";
 export * from "./decode.js";
 export * from "./discovery.js";
 export * from "./fetcher.js";

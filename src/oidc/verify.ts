@@ -1,5 +1,12 @@
 import { TokenError } from "../errors.js";
-import { type DecodedToken, decodeToken, type JoseHeader, type JwtClaims } from "./decode.js";
+import { matchAudience } from "./audience.js";
+import {
+  compactToken,
+  type DecodedToken,
+  decodeToken,
+  type JoseHeader,
+  type JwtClaims,
+} from "./decode.js";
 import type { KeyResolver } from "./keys.js";
 import { type SignatureChecker, signatureValid } from "./signature.js";
 
@@ -30,7 +37,7 @@ export interface SignatureOptions {
 export interface ClaimOptions {
   /** Exact string comparison with `iss`. Omit to skip. */
   issuer?: string;
-  /** The token `aud` (string or array) must contain one of these. Omit to skip. */
+  /** The token `aud` must contain one of these. Omitted: only its shape is checked. */
   audience?: string | string[];
   /** Epoch seconds. */
   now: number;
@@ -115,14 +122,15 @@ export async function verifySignatureOnly(
   const keyHeader =
     header.kid === undefined ? { alg: header.alg } : { alg: header.alg, kid: header.kid };
   const key = await opts.keys.getKey(issuer, keyHeader);
-  const lastDot = token.lastIndexOf(".");
+  const compact = compactToken(token);
+  const lastDot = compact.lastIndexOf(".");
   let valid: boolean;
   try {
     const checked = (opts.checkSignature ?? signatureValid)(
       header.alg,
       key,
-      token.slice(0, lastDot),
-      token.slice(lastDot + 1),
+      compact.slice(0, lastDot),
+      compact.slice(lastDot + 1),
     );
     // An inline answer is not awaited: a decision is a few microseconds, and each await is one.
     valid = typeof checked === "boolean" ? checked : await checked;
@@ -229,40 +237,54 @@ export function checkNotBefore(
   }
 }
 
-/** The token `aud` (string or array) must contain one entry of `audience`; returns that entry. */
-export function checkAudience(claims: JwtClaims, audience: string | readonly string[]): string {
-  const wanted = typeof audience === "string" ? [audience] : audience;
-  const aud = claims.aud;
-  if (aud === undefined) throw claimMissing("aud");
-  const have = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : undefined;
-  if (!have?.every((a) => typeof a === "string")) {
-    throw new TokenError("ERR_TOKEN_MALFORMED", "claim aud must be a string or array of strings", {
-      actual: aud,
-    });
+/**
+ * `aud`, when present, must be a string or an array of strings (STS refuses anything else); with
+ * `audience`, it must also be present and contain one of those values, and that value is returned
+ * (STS's `<provider>:aud`). One matcher for `verify` and STS's decision (`matchAudience`).
+ */
+export function checkAudience(
+  claims: JwtClaims,
+  audience?: string | readonly string[],
+): string | undefined {
+  const wanted =
+    audience === undefined ? undefined : typeof audience === "string" ? [audience] : audience;
+  const m = matchAudience(claims.aud, wanted);
+  if (typeof m === "string") return m;
+  switch (m.miss) {
+    case "missing":
+      if (wanted === undefined) return undefined;
+      throw claimMissing("aud");
+    case "malformed":
+      throw new TokenError(
+        "ERR_TOKEN_MALFORMED",
+        "claim aud must be a string or array of strings",
+        {
+          expected: "a string or an array of strings",
+          actual: claims.aud,
+        },
+      );
+    case "none":
+      if (wanted === undefined) return undefined;
+      throw new TokenError(
+        "ERR_AUDIENCE_MISMATCH",
+        `token audience ${JSON.stringify(claims.aud)} contains none of ${JSON.stringify(wanted)}`,
+        {
+          expected: [...wanted],
+          actual: claims.aud,
+          hint: "the provider's client ID list must contain the audience the step requests (Bitbucket's default is ari:cloud:bitbucket::workspace/<uuid>)",
+        },
+      );
   }
-  const match = have.find((a) => wanted.includes(a));
-  if (match === undefined) {
-    throw new TokenError(
-      "ERR_AUDIENCE_MISMATCH",
-      `token audience ${JSON.stringify(aud)} contains none of ${JSON.stringify(wanted)}`,
-      {
-        expected: [...wanted],
-        actual: aud,
-        hint: "the provider's client ID list must contain the audience the step requests (Bitbucket's default is ari:cloud:bitbucket::workspace/<uuid>)",
-      },
-    );
-  }
-  return match;
 }
 
-/** Claim checks in the documented order: iss → exp → nbf/iat → aud. */
+/** Claim checks in STS's order: iss → exp → nbf/iat → aud. */
 export function checkClaims(claims: JwtClaims, opts: ClaimOptions): { matchedAudience?: string } {
   const grace = opts.expGraceSeconds ?? DEFAULT_EXP_GRACE_SECONDS;
   if (opts.issuer !== undefined) checkIssuer(claims, opts.issuer);
   checkExpiry(claims, opts.now, grace);
   checkNotBefore(claims, opts.now, grace);
-  if (opts.audience !== undefined) return { matchedAudience: checkAudience(claims, opts.audience) };
-  return {};
+  const matchedAudience = checkAudience(claims, opts.audience);
+  return matchedAudience === undefined ? {} : { matchedAudience };
 }
 
 /**

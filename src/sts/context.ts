@@ -1,15 +1,5 @@
 import type { OidcProviderRecord, WebIdentityRequest } from "./types.js";
 
-/**
- * The first token audience (in the token's order) that is one of the provider's client IDs.
- * [U] domain-facts §3: the `:aud` condition key then holds that one client ID.
- */
-export function matchAudience(aud: unknown, clientIds: readonly string[]): string | undefined {
-  const values = Array.isArray(aud) ? aud : [aud];
-  for (const v of values) if (typeof v === "string" && clientIds.includes(v)) return v;
-  return undefined;
-}
-
 /** The condition keys STS offers a trust policy for a web-identity request (domain-facts §4). */
 export function buildWebIdentityContext(input: {
   provider: OidcProviderRecord;

@@ -5,11 +5,12 @@ import {
   checkNotBefore,
   type DecodedToken,
   decodeToken,
+  matchAudience,
   type SignatureOptions,
   verifySignatureOnly,
 } from "../oidc/index.js";
 import { compilePolicy, firstFailure } from "../policy/index.js";
-import { buildWebIdentityContext, matchAudience } from "./context.js";
+import { buildWebIdentityContext } from "./context.js";
 import { stsErrors } from "./sts-errors.js";
 import type {
   OidcProviderRecord,
@@ -126,16 +127,24 @@ export async function decideWebIdentity(
   }
 
   const aud = claims.aud;
-  if (aud === undefined || (Array.isArray(aud) && aud.length === 0)) {
-    return deny(stsErrors.missingClaim("aud"), "the token has no aud claim", claims);
-  }
   const audience = matchAudience(aud, provider.clientIds);
-  if (audience === undefined) {
-    return deny(
-      stsErrors.incorrectAudience(),
-      `the token's aud ${JSON.stringify(aud)} contains none of the provider's client IDs ${JSON.stringify(provider.clientIds)}`,
-      claims,
-    );
+  if (typeof audience !== "string") {
+    switch (audience.miss) {
+      case "missing":
+        return deny(stsErrors.missingClaim("aud"), "the token has no aud claim", claims);
+      case "malformed":
+        return deny(
+          stsErrors.malformedToken(),
+          `the token's aud ${JSON.stringify(aud)} is not a string or an array of strings`,
+          claims,
+        );
+      case "none":
+        return deny(
+          stsErrors.incorrectAudience(),
+          `the token's aud ${JSON.stringify(aud)} contains none of the provider's client IDs ${JSON.stringify(provider.clientIds)}`,
+          claims,
+        );
+    }
   }
 
   const context = buildWebIdentityContext({ provider, claims, audience, req });

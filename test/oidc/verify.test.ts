@@ -128,6 +128,24 @@ describe("verifyToken", () => {
     await expect(verifyToken(await sign(rest), noAud)).resolves.toBeTruthy();
   });
 
+  it("an aud holding a non-string is malformed, with or without an audience to match", async () => {
+    const { audience: _a, ...noAud } = opts();
+    for (const aud of [[AUD, 42], null, { AUD: true }]) {
+      const token = await sign(claims({ aud }));
+      for (const o of [opts(), noAud]) {
+        const e = await tokenError(verifyToken(token, o));
+        expect(e.code).toBe("ERR_TOKEN_MALFORMED");
+        expect(e.actual).toEqual(aud);
+      }
+    }
+  });
+
+  it("a token with a trailing newline verifies like the token itself", async () => {
+    const token = await sign(claims());
+    const v = await verifyToken(`${token}\n`, opts());
+    expect(v.matchedAudience).toBe(AUD);
+  });
+
   it("checks in order: signature before iss, iss before exp, exp before aud", async () => {
     const bad = await sign(claims({ iss: "https://evil", exp: NOW - 9999, aud: "x" }), {
       alg: "RS256",

@@ -77,6 +77,9 @@ export interface DecisionCase {
     tamper?: Record<string, unknown>;
     /** garbage: the literal token text. */
     raw?: string;
+    /** Whitespace sent before / after the token (e.g. the newline `echo` adds to a token file). */
+    before?: string;
+    after?: string;
   };
   request?: {
     roleSessionName?: string;
@@ -150,6 +153,10 @@ export function validateCase(slug: string, c: DecisionCase): string[] {
   if (variant === "garbage") need(typeof c.token.raw === "string", "garbage needs token.raw");
   else need(c.token?.claims && typeof c.token.claims === "object", "token.claims");
   if (variant === "tampered-payload") need(c.token.tamper, "tampered-payload needs token.tamper");
+  for (const side of ["before", "after"] as const) {
+    const w = c.token?.[side];
+    need(w === undefined || /^[ \t\r\n]+$/.test(w), `token.${side} must be spaces, tabs, CR or LF`);
+  }
   const e = c.expect;
   need(e && (e.decision === "allow" || e.decision === "deny"), "expect.decision");
   for (const k of Object.keys(e ?? {})) need(EXPECT_KEYS.has(k), `unknown expect field ${k}`);
@@ -284,8 +291,17 @@ export type BuiltToken =
   | { kind: "token"; token: string }
   | { kind: "claims"; claims: Record<string, unknown> };
 
-/** Builds what the case's token variant describes, signing with `keys` (the issuer's). */
+/**
+ * Builds what the case's token variant describes, signing with `keys` (the issuer's), with the
+ * case's surrounding whitespace.
+ */
 export async function buildToken(c: DecisionCase, keys: SigningKeys): Promise<BuiltToken> {
+  const built = await buildBareToken(c, keys);
+  if (built.kind === "claims") return built;
+  return { kind: "token", token: `${c.token.before ?? ""}${built.token}${c.token.after ?? ""}` };
+}
+
+async function buildBareToken(c: DecisionCase, keys: SigningKeys): Promise<BuiltToken> {
   const variant = c.token.variant ?? "signed";
   const claims = c.token.claims ?? {};
   const { rsa } = keys;
