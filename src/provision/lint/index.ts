@@ -2,6 +2,8 @@
  * `bb-oidc lint`: CloudFormation templates, trust policies and bitbucket-pipelines.yml, checked
  * by stable rules; "who could assume this role" is always asked of the STS decision.
  */
+
+export { PLACEHOLDER_ACCOUNT } from "../reader/placeholders.js";
 export { detectKind, type FileKind } from "./detect-kind.js";
 export { formatJson } from "./format/json.js";
 export {
@@ -13,7 +15,6 @@ export {
   toSarif,
 } from "./format/sarif.js";
 export { formatText } from "./format/text.js";
-export { PLACEHOLDER_ACCOUNT } from "./load-template.js";
 export { RULES } from "./rules/index.js";
 export {
   type LintResult,

@@ -7,9 +7,9 @@
 import { InputError } from "../../errors.js";
 import { parseRoleArn } from "../../sts/index.js";
 import { type Path, parseLocatedYaml } from "../reader/index.js";
-import { PLACEHOLDER_ACCOUNT } from "./load-template.js";
+import { PLACEHOLDER_ACCOUNT } from "../reader/placeholders.js";
+import { parseProviderArn, statementViews } from "../trust/statements.js";
 import { documentLocator, LineIndex } from "./locate.js";
-import { parseProviderArn, statementViews } from "./statements.js";
 import { makeTrustTarget, roleNameFrom } from "./trust-target.js";
 import type { PermissionsView, TrustTarget } from "./types.js";
 

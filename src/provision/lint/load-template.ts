@@ -10,7 +10,6 @@
 
 import { parseRoleArn } from "../../sts/index.js";
 import {
-  type CfnParameter,
   formatPath,
   iamResources,
   type ParsedTemplate,
@@ -19,6 +18,12 @@ import {
   resolveTemplate,
   type SourceLocations,
 } from "../reader/index.js";
+import {
+  fillParameters,
+  isPlaceholder,
+  PLACEHOLDER_ACCOUNT,
+  PLACEHOLDER_REGION,
+} from "../reader/placeholders.js";
 import { documentLocator, LineIndex } from "./locate.js";
 import { makeTrustTarget, roleNameFrom } from "./trust-target.js";
 import type {
@@ -29,15 +34,7 @@ import type {
   TrustTarget,
 } from "./types.js";
 
-/** Stands in for the account a template is deployed to: every account ID has 12 digits. */
-export const PLACEHOLDER_ACCOUNT = "123456789012";
-export const PLACEHOLDER_REGION = "us-east-1";
 const STACK_NAME = "bb-oidc-lint";
-const PLACEHOLDER = /<param:[A-Za-z0-9]+>/;
-
-export function isPlaceholder(value: string): boolean {
-  return PLACEHOLDER.test(value);
-}
 
 export interface LoadedTemplate {
   trusts: TrustTarget[];
@@ -55,39 +52,10 @@ function isIntrinsic(v: unknown): boolean {
   return keys.length === 1 && (keys[0] === "Ref" || keys[0]!.startsWith("Fn::"));
 }
 
-/** A value the declaration accepts, so resolution can go on without the real one. */
-function placeholderFor(name: string, decl: CfnParameter): string {
-  if (Array.isArray(decl.AllowedValues) && decl.AllowedValues.length > 0)
-    return String(decl.AllowedValues[0]);
-  if (decl.Type === "Number" || decl.Type === "List<Number>") return String(decl.MinValue ?? 0);
-  return `<param:${name}>`;
-}
-
 /** `file:12:5` → position. */
 function positionOf(location: string): Position | undefined {
   const m = /:(\d+):(\d+)$/.exec(location);
   return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
-}
-
-/**
- * The parameter values to resolve with: those given, and a placeholder for each parameter that
- * has neither a value nor a Default (listed, so callers can say so).
- */
-export function fillParameters(
-  parsed: ParsedTemplate,
-  given: Readonly<Record<string, string>>,
-): { parameters: Record<string, string>; placeholders: TemplateInfo["placeholders"] } {
-  const declared = parsed.template.Parameters ?? {};
-  const parameters: Record<string, string> = { ...given };
-  const placeholders: TemplateInfo["placeholders"] = [];
-  for (const [name, decl] of Object.entries(declared)) {
-    if (name in parameters || decl.Default !== undefined) continue;
-    const value = placeholderFor(name, decl);
-    parameters[name] = value;
-    const position = parsed.locations.keyAt(["Parameters", name]);
-    placeholders.push({ name, value, ...(position ? { position } : {}) });
-  }
-  return { parameters, placeholders };
 }
 
 export function loadTemplate(

@@ -3,8 +3,8 @@
  * synthetic tokens: one from a step, one from a deployment step. Allowed means the role is open to
  * every repository of the workspace (domain-facts §1: only `sub` tells repositories apart).
  */
-import { attemptsFor } from "../who-can/attempts.js";
-import { askUntilAllowed, fallbackAudience, syntheticUuid } from "../who-can/synthetic.js";
+import { attemptsFor } from "../trust/attempts.js";
+import { askUntilAllowed, fallbackAudience, syntheticUuid } from "../trust/synthetic.js";
 import type { TrustTarget, UnrelatedProbe } from "./types.js";
 
 export async function probeUnrelated(

@@ -5,7 +5,7 @@
  */
 import { type PipelinesFile, readPipelines } from "../../bitbucket/pipelines.js";
 import { DEFAULT_TRUST_POLICY_QUOTA } from "../template/index.js";
-import { SYNTHETIC_NOW } from "../who-can/synthetic.js";
+import { SYNTHETIC_NOW } from "../trust/synthetic.js";
 import { detectKind, type FileKind } from "./detect-kind.js";
 import { loadPolicyFile } from "./load-policy.js";
 import { loadTemplate } from "./load-template.js";

@@ -3,20 +3,12 @@
  * one-role STS world (through `staticWorld`, which compiles the policy: once, and a document IAM
  * would refuse becomes a finding instead of a crash).
  */
-import { PolicyError, TokenError } from "../../errors.js";
-import type { KeyResolver } from "../../oidc/index.js";
+import { PolicyError } from "../../errors.js";
 import { type StaticProvider, staticWorld } from "../../sts/index.js";
-import { trustFacts } from "../who-can/attempts.js";
-import { fallbackAudience } from "../who-can/synthetic.js";
-import { statementViews } from "./statements.js";
+import { trustFacts } from "../trust/attempts.js";
+import { statementViews } from "../trust/statements.js";
+import { fallbackAudience, NO_KEYS } from "../trust/synthetic.js";
 import type { Locate, PermissionsView, Position, TrustTarget } from "./types.js";
-
-/** Synthetic requests are unsigned; a key is never needed, and asking for one is a bug. */
-export const NO_KEYS: KeyResolver = {
-  getKey: async () => {
-    throw new TokenError("ERR_KEY_NOT_FOUND", "synthetic requests carry no signature");
-  },
-};
 
 /** A role name STS accepts in an ARN, from whatever the file calls the role. */
 export function roleNameFrom(label: string): string {

@@ -8,7 +8,10 @@ import type { PipelinesFile } from "../../bitbucket/pipelines.js";
 import type { PolicyError } from "../../errors.js";
 import type { CompiledPolicy } from "../../policy/index.js";
 import type { StsWorld } from "../../sts/index.js";
-import type { TrustFacts } from "../who-can/attempts.js";
+import type { TrustFacts } from "../trust/attempts.js";
+import type { ConditionView, DocPath, StatementView } from "../trust/statements.js";
+
+export type { ConditionView, DocPath, StatementView };
 
 export type Severity = "error" | "warning" | "note";
 
@@ -30,36 +33,11 @@ export interface Finding {
   fix: string;
 }
 
-/** A step into a policy document: `["Statement", 0, "Condition", "StringEquals", "<key>"]`. */
-export type DocPath = readonly (string | number)[];
-
 /**
  * Finds where a part of a policy document is written. `needle` is text to look for when the
  * document was written as one JSON string (a `Fn::Sub` block), where paths have no positions.
  */
 export type Locate = (path: DocPath, needle?: string) => Position | undefined;
-
-/** One condition of one statement, as written. */
-export interface ConditionView {
-  /** As written, e.g. `ForAllValues:StringLike`. */
-  operator: string;
-  key: string;
-  values: string[];
-  path: DocPath;
-}
-
-export interface StatementView {
-  index: number;
-  effect: string;
-  /** `Principal.Federated` values. */
-  federated: string[];
-  /** `Principal: "*"` or `{"AWS": "*"}`. */
-  anyPrincipal: boolean;
-  /** Whether Action/NotAction covers sts:AssumeRoleWithWebIdentity. */
-  webIdentity: boolean;
-  conditions: ConditionView[];
-  path: DocPath;
-}
 
 /** A trust policy to lint: a role of a template, or a policy file. */
 export interface TrustTarget {

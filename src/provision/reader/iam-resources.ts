@@ -3,7 +3,7 @@
  * who-can and `explain --template` read. Values that stayed unresolved are reported as undefined
  * in the typed fields; `properties` always has everything.
  */
-import type { ResolvedResource, ResolvedTemplate } from "./resolve-template.js";
+import type { ResolvedResource, ResolvedTemplate } from "./resolve-types.js";
 
 export interface IamProvider {
   logicalId: string;

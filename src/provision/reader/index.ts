@@ -15,14 +15,14 @@ export { parseLocatedYaml } from "./located-yaml.js";
 export type { ParameterValue, ProvidedParameters } from "./parameters.js";
 export type { ParsedTemplate } from "./read-template.js";
 export { readTemplate } from "./read-template.js";
+export { resolveTemplate } from "./resolve-template.js";
 export type {
   ResolvedOutput,
   ResolvedResource,
   ResolvedTemplate,
   ResolveOptions,
   UnresolvedValue,
-} from "./resolve-template.js";
-export { resolveTemplate } from "./resolve-template.js";
+} from "./resolve-types.js";
 export type { Path, PathSegment, Position } from "./source-locations.js";
 export { formatPath, SourceLocations } from "./source-locations.js";
 export type { TemplateErrorReason } from "./template-error.js";

@@ -6,110 +6,36 @@
  * injected callbacks; a value that cannot be known is left in its unresolved long form and listed
  * in `unresolved`, rather than guessed.
  */
-import { createHash } from "node:crypto";
 import { InputError } from "../../errors.js";
 import { nearest } from "../../policy/suggest.js";
-import { cidrSubnets } from "./cidr.js";
 import { dependencyGraph, topologicalOrder } from "./dependencies.js";
+import {
+  describe,
+  type Evaluator,
+  intrinsicKey,
+  isRecord,
+  NO_VALUE,
+  PROPERTY_SCOPE,
+  type Scope,
+  strictScope,
+  Unresolvable,
+} from "./evaluation.js";
 import { iamIdentity, type ResourceIdentity } from "./iam-attributes.js";
-import { type ParameterValue, type ProvidedParameters, resolveParameters } from "./parameters.js";
+import { CONDITION_FUNCTIONS, evaluateIntrinsic } from "./intrinsics.js";
+import { type ParameterValue, resolveParameters } from "./parameters.js";
+import { pseudoParameters } from "./pseudo-parameters.js";
 import { asParsedTemplate, type ParsedTemplate } from "./read-template.js";
+import type {
+  ResolvedOutput,
+  ResolvedResource,
+  ResolvedTemplate,
+  ResolveOptions,
+  UnresolvedValue,
+} from "./resolve-types.js";
 import { formatPath, type Path } from "./source-locations.js";
-import { parseSubString } from "./sub-string.js";
 import { TemplateError, type TemplateErrorReason } from "./template-error.js";
 import type { CfnTemplate } from "./types.js";
 
-export interface ResolveOptions {
-  parameters?: ProvidedParameters;
-  accountId: string;
-  region: string;
-  partition?: string;
-  stackName: string;
-  /** Default: a deterministic `arn:…:cloudformation:<region>:<account>:stack/<name>/<uuid>`. */
-  stackId?: string;
-  /** Exported output values by export name, for Fn::ImportValue. */
-  exports?: Readonly<Record<string, string>>;
-  /** Default: `<region>a`, `<region>b`, `<region>c` (an assumption: real lists vary by account). */
-  availabilityZones?: (region: string) => string[];
-  /**
-   * `Ref` (asked as attribute "Ref") and `Fn::GetAtt` values of resources other than the IAM
-   * ones the reader knows. Return undefined when unknown: the value then stays unresolved.
-   */
-  resourceAttributes?: (logicalId: string, attribute: string, type: string) => string | undefined;
-}
-
-export interface ResolvedResource {
-  logicalId: string;
-  type: string;
-  properties: Record<string, unknown>;
-  /** Direct dependencies (Ref, GetAtt, Sub, DependsOn) among created resources. */
-  dependsOn: string[];
-  condition?: string;
-  metadata?: Record<string, unknown>;
-  /** What `Ref` returns, when known. */
-  physicalId?: string;
-  attributes: Record<string, string>;
-}
-
-export interface ResolvedOutput {
-  value: unknown;
-  description?: unknown;
-  exportName?: unknown;
-}
-
-export interface UnresolvedValue {
-  path: string;
-  /** `file:line:column` of the value. */
-  location: string;
-  reason: string;
-}
-
-export interface ResolvedTemplate {
-  sourceName: string;
-  description?: string;
-  /** NoEcho values are masked as `****`, as DescribeStacks shows them. */
-  parameters: Record<string, ParameterValue>;
-  conditions: Record<string, boolean>;
-  /** Created resources, in creation (dependency) order. */
-  resources: Record<string, ResolvedResource>;
-  order: string[];
-  /** Resources whose Condition is false. */
-  skipped: string[];
-  outputs: Record<string, ResolvedOutput>;
-  unresolved: UnresolvedValue[];
-  pseudoParameters: Record<string, string | string[]>;
-}
-
-/** `Ref: AWS::NoValue`: the property (or list element) it stands in is removed. */
-const NO_VALUE: unique symbol = Symbol("AWS::NoValue");
-
-/** Thrown inside an intrinsic whose value only AWS could know; caught by the enclosing container. */
-class Unresolvable {
-  constructor(readonly reason: string) {}
-}
-
-const CONDITION_FUNCTIONS = ["Fn::Equals", "Fn::And", "Fn::Or", "Fn::Not", "Condition"];
-const KNOWN_FUNCTIONS = [
-  "Ref",
-  "Fn::GetAtt",
-  "Fn::Sub",
-  "Fn::Join",
-  "Fn::Select",
-  "Fn::Split",
-  "Fn::If",
-  "Fn::Equals",
-  "Fn::And",
-  "Fn::Or",
-  "Fn::Not",
-  "Fn::FindInMap",
-  "Fn::Base64",
-  "Fn::ImportValue",
-  "Fn::GetAZs",
-  "Fn::Cidr",
-  "Fn::Transform",
-  "Fn::Length",
-  "Fn::ToJsonString",
-];
 // Attributes IAM resources have; anything else is a template error, not an unknown.
 const IAM_ATTRIBUTES: Record<string, string[]> = {
   "AWS::IAM::OIDCProvider": ["Arn"],
@@ -136,30 +62,6 @@ const POLICY_DOCUMENT_PATHS: Record<string, string[][]> = {
   "AWS::IAM::RolePolicy": [["PolicyDocument"]],
 };
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function intrinsicKey(v: unknown): string | undefined {
-  if (!isRecord(v)) return undefined;
-  const keys = Object.keys(v);
-  if (keys.length !== 1) return undefined;
-  const k = keys[0]!;
-  return k === "Ref" || k.startsWith("Fn::") ? k : undefined;
-}
-
-function urlSuffix(partition: string): string {
-  if (partition === "aws-cn") return "amazonaws.com.cn";
-  if (partition === "aws-iso") return "c2s.ic.gov";
-  if (partition === "aws-iso-b") return "sc2s.sgov.gov";
-  return "amazonaws.com";
-}
-
-function deterministicUuid(seed: string): string {
-  const h = createHash("sha256").update(seed).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 export function resolveTemplate(
   template: ParsedTemplate | CfnTemplate,
   options: ResolveOptions,
@@ -167,17 +69,8 @@ export function resolveTemplate(
   return new Resolver(asParsedTemplate(template), options).run();
 }
 
-interface Scope {
-  /** Evaluating the Conditions section: resources may not be referenced. */
-  inCondition: boolean;
-  /** Inside an intrinsic's arguments: unknowns propagate instead of being kept in place. */
-  strict: boolean;
-}
-
-const PROPERTY_SCOPE: Scope = { inCondition: false, strict: false };
-
-class Resolver {
-  private readonly t: CfnTemplate;
+class Resolver implements Evaluator {
+  readonly template: CfnTemplate;
   private readonly pseudo: Record<string, string | string[]>;
   private readonly params: Map<string, ParameterValue>;
   private readonly conditionValues = new Map<string, boolean>();
@@ -189,9 +82,9 @@ class Resolver {
 
   constructor(
     private readonly parsed: ParsedTemplate,
-    private readonly options: ResolveOptions,
+    readonly options: ResolveOptions,
   ) {
-    this.t = parsed.template;
+    this.template = parsed.template;
     if (!/^\d{12}$/.test(options.accountId)) {
       throw new InputError(`accountId must be 12 digits, got ${JSON.stringify(options.accountId)}`);
     }
@@ -202,27 +95,17 @@ class Resolver {
       );
     }
     this.partition = options.partition ?? "aws";
-    this.pseudo = {
-      "AWS::AccountId": options.accountId,
-      "AWS::Region": options.region,
-      "AWS::Partition": this.partition,
-      "AWS::StackName": options.stackName,
-      "AWS::StackId":
-        options.stackId ??
-        `arn:${this.partition}:cloudformation:${options.region}:${options.accountId}:stack/${options.stackName}/${deterministicUuid(`${options.accountId}/${options.region}/${options.stackName}`)}`,
-      "AWS::URLSuffix": urlSuffix(this.partition),
-      "AWS::NotificationARNs": [],
-    };
+    this.pseudo = pseudoParameters(options, this.partition);
     this.params = resolveParameters(parsed, options.parameters ?? {});
   }
 
   run(): ResolvedTemplate {
     const conditions: Record<string, boolean> = {};
-    for (const name of Object.keys(this.t.Conditions ?? {})) {
+    for (const name of Object.keys(this.template.Conditions ?? {})) {
       conditions[name] = this.condition(name, ["Conditions", name]);
     }
     const skipped: string[] = [];
-    for (const [id, res] of Object.entries(this.t.Resources)) {
+    for (const [id, res] of Object.entries(this.template.Resources)) {
       if (
         res.Condition !== undefined &&
         !this.condition(res.Condition, ["Resources", id, "Condition"])
@@ -242,7 +125,7 @@ class Resolver {
       );
 
     const outputs: Record<string, ResolvedOutput> = {};
-    for (const [name, out] of Object.entries(this.t.Outputs ?? {})) {
+    for (const [name, out] of Object.entries(this.template.Outputs ?? {})) {
       const path = ["Outputs", name];
       if (out.Condition !== undefined && !this.condition(out.Condition, [...path, "Condition"]))
         continue;
@@ -264,7 +147,9 @@ class Resolver {
     }
     return {
       sourceName: this.parsed.sourceName,
-      ...(typeof this.t.Description === "string" ? { description: this.t.Description } : {}),
+      ...(typeof this.template.Description === "string"
+        ? { description: this.template.Description }
+        : {}),
       parameters,
       conditions,
       resources,
@@ -279,7 +164,7 @@ class Resolver {
   // ---- resources -------------------------------------------------------------------------
 
   private resource(id: string, dependsOn: string[]): ResolvedResource {
-    const res = this.t.Resources[id]!;
+    const res = this.template.Resources[id]!;
     const path: Path = ["Resources", id, "Properties"];
     const value = this.lenient(res.Properties ?? {}, path);
     const properties = isRecord(value) ? value : {};
@@ -331,10 +216,10 @@ class Resolver {
 
   // ---- conditions ------------------------------------------------------------------------
 
-  private condition(name: string, usedAt: Path): boolean {
+  condition(name: string, usedAt: Path): boolean {
     const known = this.conditionValues.get(name);
     if (known !== undefined) return known;
-    const conditions = this.t.Conditions ?? {};
+    const conditions = this.template.Conditions ?? {};
     if (!(name in conditions)) {
       const guess = nearest(name, Object.keys(conditions));
       throw this.error(
@@ -358,7 +243,7 @@ class Resolver {
     return value;
   }
 
-  private booleanOf(v: unknown, path: Path): boolean {
+  booleanOf(v: unknown, path: Path): boolean {
     if (isRecord(v) && Object.keys(v).length === 1 && typeof v.Condition === "string") {
       return this.condition(v.Condition, [...path, "Condition"]);
     }
@@ -385,7 +270,7 @@ class Resolver {
     return r === NO_VALUE ? undefined : r;
   }
 
-  private value(v: unknown, path: Path, scope: Scope): unknown {
+  value(v: unknown, path: Path, scope: Scope): unknown {
     const key = intrinsicKey(v);
     if (key !== undefined)
       return this.fn(key, (v as Record<string, unknown>)[key], [...path, key], scope);
@@ -429,25 +314,21 @@ class Resolver {
     }
   }
 
-  private strictScope(scope: Scope): Scope {
-    return { inCondition: scope.inCondition, strict: true };
-  }
-
   /** An intrinsic's argument that must come out as one string (numbers are written as text). */
-  private text(v: unknown, path: Path, scope: Scope, what: string): string {
-    const r = this.value(v, path, this.strictScope(scope));
+  text(v: unknown, path: Path, scope: Scope, what: string): string {
+    const r = this.value(v, path, strictScope(scope));
     if (typeof r === "string") return r;
     if (typeof r === "number" || typeof r === "boolean") return String(r);
     throw this.error("invalid-function", `${what} must be a string, got ${describe(r)}`, path);
   }
 
-  private list(v: unknown, path: Path, scope: Scope, what: string): unknown[] {
-    const r = this.value(v, path, this.strictScope(scope));
+  list(v: unknown, path: Path, scope: Scope, what: string): unknown[] {
+    const r = this.value(v, path, strictScope(scope));
     if (Array.isArray(r)) return r;
     throw this.error("invalid-function", `${what} must be a list, got ${describe(r)}`, path);
   }
 
-  private args(arg: unknown, path: Path, fn: string, min: number, max = min): unknown[] {
+  args(arg: unknown, path: Path, fn: string, min: number, max = min): unknown[] {
     if (!Array.isArray(arg) || arg.length < min || arg.length > max) {
       const n = min === max ? `${min}` : `${min} to ${max}`;
       throw this.error("invalid-function", `${fn} takes a list of ${n} arguments`, path);
@@ -456,142 +337,19 @@ class Resolver {
   }
 
   private fn(key: string, arg: unknown, path: Path, scope: Scope): unknown {
-    const strict = this.strictScope(scope);
-    switch (key) {
-      case "Ref":
-        if (typeof arg !== "string") throw this.error("invalid-function", "Ref takes a name", path);
-        return this.ref(arg, path, scope);
-      case "Fn::GetAtt":
-        return this.getAtt(arg, path, scope);
-      case "Fn::Sub":
-        return this.sub(arg, path, scope);
-      case "Fn::Join": {
-        const [delim, items] = this.args(arg, path, key, 2);
-        const d = this.text(delim, [...path, 0], scope, "the Fn::Join delimiter");
-        const list = this.list(items, [...path, 1], scope, "the Fn::Join values");
-        return list
-          .map((item, i) => {
-            if (typeof item === "string") return item;
-            if (typeof item === "number" || typeof item === "boolean") return String(item);
-            throw this.error(
-              "invalid-function",
-              `Fn::Join values must be strings, got ${describe(item)}`,
-              [...path, 1, i],
-            );
-          })
-          .join(d);
-      }
-      case "Fn::Select": {
-        const [index, items] = this.args(arg, path, key, 2);
-        const i = Number(this.text(index, [...path, 0], scope, "the Fn::Select index"));
-        const list = this.list(items, [...path, 1], scope, "the Fn::Select list");
-        if (!Number.isInteger(i) || i < 0 || i >= list.length) {
-          throw this.error(
-            "invalid-function",
-            `Fn::Select index ${i} is outside the list of ${list.length}`,
-            [...path, 0],
-          );
-        }
-        return list[i];
-      }
-      case "Fn::Split": {
-        const [delim, source] = this.args(arg, path, key, 2);
-        const d = this.text(delim, [...path, 0], scope, "the Fn::Split delimiter");
-        if (d === "")
-          throw this.error("invalid-function", "the Fn::Split delimiter must not be empty", [
-            ...path,
-            0,
-          ]);
-        return this.text(source, [...path, 1], scope, "the Fn::Split source").split(d);
-      }
-      case "Fn::If": {
-        const [name, whenTrue, whenFalse] = this.args(arg, path, key, 3);
-        if (typeof name !== "string")
-          throw this.error("invalid-function", "Fn::If must name a condition first", [...path, 0]);
-        // Only the chosen branch is evaluated: the other may refer to resources that do not exist.
-        return this.condition(name, [...path, 0])
-          ? this.value(whenTrue, [...path, 1], scope)
-          : this.value(whenFalse, [...path, 2], scope);
-      }
-      case "Fn::Equals": {
-        const [a, b] = this.args(arg, path, key, 2);
-        return sameValue(this.value(a, [...path, 0], strict), this.value(b, [...path, 1], strict));
-      }
-      case "Fn::Not": {
-        const [c] = this.args(arg, path, key, 1);
-        return !this.booleanOf(c, [...path, 0]);
-      }
-      case "Fn::And":
-      case "Fn::Or": {
-        const items = this.args(arg, path, key, 2, 10);
-        const values = items.map((c, i) => this.booleanOf(c, [...path, i]));
-        return key === "Fn::And" ? values.every(Boolean) : values.some(Boolean);
-      }
-      case "Fn::FindInMap":
-        return this.findInMap(arg, path, scope);
-      case "Fn::Base64":
-        return Buffer.from(this.text(arg, path, scope, "the Fn::Base64 value"), "utf8").toString(
-          "base64",
-        );
-      case "Fn::ImportValue": {
-        const name = this.text(arg, path, scope, "the Fn::ImportValue name");
-        const exports = this.options.exports;
-        if (exports === undefined)
-          throw new Unresolvable(`Fn::ImportValue ${name}: no exports were given`);
-        if (!Object.hasOwn(exports, name)) {
-          throw this.error("unknown-reference", `No export named ${name} found`, path);
-        }
-        return exports[name];
-      }
-      case "Fn::GetAZs": {
-        const given = this.text(arg ?? "", path, scope, "the Fn::GetAZs region");
-        const region = given === "" ? this.options.region : given;
-        return (
-          this.options.availabilityZones?.(region) ?? ["a", "b", "c"].map((s) => `${region}${s}`)
-        );
-      }
-      case "Fn::Cidr": {
-        const [block, count, bits] = this.args(arg, path, key, 3);
-        const result = cidrSubnets(
-          this.text(block, [...path, 0], scope, "the Fn::Cidr block"),
-          Number(this.text(count, [...path, 1], scope, "the Fn::Cidr count")),
-          Number(this.text(bits, [...path, 2], scope, "the Fn::Cidr bits")),
-        );
-        if ("error" in result)
-          throw this.error("invalid-function", `Fn::Cidr: ${result.error}`, path);
-        return result;
-      }
-      case "Fn::Length":
-        return this.list(arg, path, scope, "the Fn::Length argument").length;
-      case "Fn::ToJsonString":
-        return JSON.stringify(this.value(arg, path, strict));
-      case "Fn::Transform":
-        throw new Unresolvable("Fn::Transform runs a macro in AWS; it is not run offline");
-      default: {
-        const guess = nearest(key, KNOWN_FUNCTIONS);
-        throw this.error(
-          "invalid-function",
-          `unknown intrinsic function ${key}${guess ? `; did you mean ${guess}?` : ""}`,
-          path,
-        );
-      }
-    }
+    return evaluateIntrinsic(this, key, arg, path, scope);
   }
 
-  private ref(name: string, path: Path, scope: Scope): unknown {
+  ref(name: string, path: Path, scope: Scope): unknown {
     if (name === "AWS::NoValue") return NO_VALUE;
     if (name in this.pseudo) return this.pseudo[name];
     const param = this.params.get(name);
     if (param) return param.value;
-    if (name in this.t.Resources) return this.resourceRef(name, path, scope);
+    if (name in this.template.Resources) return this.resourceRef(name, path, scope);
     if (name.startsWith("AWS::")) {
       throw this.error("unknown-reference", `${name} is not a pseudo parameter`, path);
     }
-    const guess = nearest(name, [
-      ...this.params.keys(),
-      ...Object.keys(this.t.Resources),
-      ...Object.keys(this.pseudo),
-    ]);
+    const guess = nearest(name, this.referenceNames());
     throw this.error(
       "unknown-reference",
       `Ref to ${JSON.stringify(name)}, which is neither a parameter nor a resource${guess ? `; did you mean ${guess}?` : ""}`,
@@ -599,12 +357,29 @@ class Resolver {
     );
   }
 
+  isReferenceName(name: string): boolean {
+    return (
+      name in this.pseudo ||
+      this.params.has(name) ||
+      name in this.template.Resources ||
+      name.startsWith("AWS::")
+    );
+  }
+
+  referenceNames(): string[] {
+    return [
+      ...this.params.keys(),
+      ...Object.keys(this.template.Resources),
+      ...Object.keys(this.pseudo),
+    ];
+  }
+
   private usable(id: string, path: Path, scope: Scope): void {
     if (scope.inCondition) {
       throw this.error("invalid-function", `conditions cannot refer to resources (${id})`, path);
     }
     if (!this.created.has(id)) {
-      const cond = this.t.Resources[id]!.Condition;
+      const cond = this.template.Resources[id]!.Condition;
       throw this.error(
         "not-created",
         `refers to ${id}, which is not created (its condition ${cond} is false)`,
@@ -619,34 +394,14 @@ class Resolver {
     const ref = this.identities.get(id)?.ref;
     if (ref !== undefined) return ref;
     throw new Unresolvable(
-      `the physical ID of ${id} (${this.t.Resources[id]!.Type}) is known only after it is created`,
+      `the physical ID of ${id} (${this.template.Resources[id]!.Type}) is known only after it is created`,
     );
   }
 
-  private getAtt(arg: unknown, path: Path, scope: Scope): string {
-    let id: unknown;
-    let attribute: unknown;
-    if (typeof arg === "string") {
-      const dot = arg.indexOf(".");
-      [id, attribute] = dot < 0 ? [arg, undefined] : [arg.slice(0, dot), arg.slice(dot + 1)];
-    } else if (Array.isArray(arg) && arg.length === 2) {
-      id = arg[0];
-      attribute = this.text(arg[1], [...path, 1], scope, "the Fn::GetAtt attribute name");
-    }
-    if (typeof id !== "string" || typeof attribute !== "string" || attribute === "") {
-      throw this.error(
-        "invalid-function",
-        "Fn::GetAtt takes [LogicalId, Attribute] or LogicalId.Attribute",
-        path,
-      );
-    }
-    return this.attribute(id, attribute, path, scope);
-  }
-
-  private attribute(id: string, attribute: string, path: Path, scope: Scope): string {
-    const res = this.t.Resources[id];
+  attribute(id: string, attribute: string, path: Path, scope: Scope): string {
+    const res = this.template.Resources[id];
     if (!res) {
-      const guess = nearest(id, Object.keys(this.t.Resources));
+      const guess = nearest(id, Object.keys(this.template.Resources));
       throw this.error(
         "unknown-reference",
         `Fn::GetAtt names ${JSON.stringify(id)}, which is not a resource${guess ? `; did you mean ${guess}?` : ""}`,
@@ -671,95 +426,7 @@ class Resolver {
     );
   }
 
-  private sub(arg: unknown, path: Path, scope: Scope): string {
-    let text: unknown = arg;
-    let locals: Record<string, unknown> = {};
-    if (Array.isArray(arg)) {
-      const [t, vars] = this.args(arg, path, "Fn::Sub", 2);
-      if (!isRecord(vars))
-        throw this.error("invalid-function", "the Fn::Sub variables must be a mapping", [
-          ...path,
-          1,
-        ]);
-      text = t;
-      locals = {};
-      for (const [k, v] of Object.entries(vars)) {
-        locals[k] = this.text(v, [...path, 1, k], scope, `Fn::Sub variable ${k}`);
-      }
-    }
-    const textPath = Array.isArray(arg) ? [...path, 0] : path;
-    if (typeof text !== "string")
-      throw this.error("invalid-function", "Fn::Sub takes a string", textPath);
-    const parts = parseSubString(text);
-    if ("error" in parts) throw this.error("invalid-function", `Fn::Sub: ${parts.error}`, textPath);
-    return parts
-      .map((part) => {
-        if ("literal" in part) return part.literal;
-        const name = part.variable;
-        if (Object.hasOwn(locals, name)) return locals[name] as string;
-        if (
-          name in this.pseudo ||
-          this.params.has(name) ||
-          name in this.t.Resources ||
-          name.startsWith("AWS::")
-        ) {
-          const v = this.ref(name, textPath, scope);
-          if (typeof v === "string") return v;
-          throw this.error(
-            "invalid-function",
-            `\${${name}} in Fn::Sub is a list; use Fn::Join on it`,
-            textPath,
-          );
-        }
-        const dot = name.indexOf(".");
-        if (dot > 0 && name.slice(0, dot) in this.t.Resources) {
-          return this.attribute(name.slice(0, dot), name.slice(dot + 1), textPath, scope);
-        }
-        const guess = nearest(name, [
-          ...Object.keys(locals),
-          ...this.params.keys(),
-          ...Object.keys(this.t.Resources),
-          ...Object.keys(this.pseudo),
-        ]);
-        throw this.error(
-          "unknown-reference",
-          `\${${name}} in Fn::Sub is not a variable, parameter, resource or pseudo parameter${guess ? `; did you mean ${guess}?` : ""}`,
-          textPath,
-          { hint: "Write ${!Name} for a literal ${Name}." },
-        );
-      })
-      .join("");
-  }
-
-  private findInMap(arg: unknown, path: Path, scope: Scope): unknown {
-    const items = this.args(arg, path, "Fn::FindInMap", 3, 4);
-    const mapName = this.text(items[0], [...path, 0], scope, "the map name");
-    const top = this.text(items[1], [...path, 1], scope, "the top-level key");
-    const second = this.text(items[2], [...path, 2], scope, "the second-level key");
-    const fallback = items[3];
-    const map = this.t.Mappings?.[mapName];
-    const found =
-      map && Object.hasOwn(map, top) && isRecord(map[top]) && Object.hasOwn(map[top], second)
-        ? map[top]![second]
-        : undefined;
-    if (found !== undefined)
-      return this.value(found, ["Mappings", mapName, top, second], this.strictScope(scope));
-    if (isRecord(fallback) && "DefaultValue" in fallback) {
-      return this.value(
-        fallback.DefaultValue,
-        [...path, 3, "DefaultValue"],
-        this.strictScope(scope),
-      );
-    }
-    const what = !map
-      ? `no mapping ${mapName}`
-      : !Object.hasOwn(map, top)
-        ? `mapping ${mapName} has no key ${top}`
-        : `mapping ${mapName}.${top} has no key ${second}`;
-    throw this.error("unknown-reference", `Fn::FindInMap: ${what}`, path);
-  }
-
-  private error(
+  error(
     reason: TemplateErrorReason,
     message: string,
     path: Path,
@@ -772,18 +439,4 @@ class Resolver {
       details,
     );
   }
-}
-
-function describe(v: unknown): string {
-  if (v === NO_VALUE) return "AWS::NoValue";
-  if (Array.isArray(v)) return "a list";
-  if (v === null) return "null";
-  if (typeof v === "object") return "a mapping";
-  return JSON.stringify(v);
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  const norm = (v: unknown) =>
-    typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
-  return norm(a) === norm(b);
 }

@@ -5,7 +5,6 @@
 import { InputError } from "../../errors.js";
 import { parseRoleArn } from "../../sts/index.js";
 import { type BbOidcConfig, loadConfig } from "../config/index.js";
-import { fillParameters, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION } from "../lint/load-template.js";
 import {
   type CfnTemplate,
   iamResources,
@@ -13,6 +12,7 @@ import {
   readTemplate,
   resolveTemplate,
 } from "../reader/index.js";
+import { fillParameters, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION } from "../reader/placeholders.js";
 import { buildTemplate, roleLogicalIds } from "../template/index.js";
 import type { WhoCanProvider, WhoCanRole } from "./types.js";
 

@@ -3,7 +3,14 @@
  * account, decided by the STS engine with synthetic tokens, never by reading conditions.
  */
 
-export { attemptsFor, type TrustFacts, trustFacts } from "./attempts.js";
+export { attemptsFor, type TrustFacts, trustFacts } from "../trust/attempts.js";
+export {
+  type Attempt,
+  askUntilAllowed,
+  SYNTHETIC_NOW,
+  syntheticClaims,
+  syntheticUuid,
+} from "../trust/synthetic.js";
 export {
   fromConfig,
   fromConfigText,
@@ -12,11 +19,4 @@ export {
 } from "./from-template.js";
 export { whoCan } from "./matrix.js";
 export { columnLabels, type MatrixFormat, renderMatrix, rowLabel } from "./render.js";
-export {
-  type Attempt,
-  askUntilAllowed,
-  SYNTHETIC_NOW,
-  syntheticClaims,
-  syntheticUuid,
-} from "./synthetic.js";
 export type * from "./types.js";

@@ -6,11 +6,10 @@
  */
 import { InputError, PolicyError } from "../../errors.js";
 import { type StaticProvider, type StsWorld, staticWorld } from "../../sts/index.js";
-import { NO_KEYS } from "../lint/trust-target.js";
-import { attemptsFor, type TrustFacts, trustFacts } from "./attempts.js";
+import { attemptsFor, type TrustFacts, trustFacts } from "../trust/attempts.js";
+import { askUntilAllowed, fallbackAudience, NO_KEYS, SYNTHETIC_NOW } from "../trust/synthetic.js";
 import { opacityOf } from "./opacity.js";
 import { matrixRows } from "./rows.js";
-import { askUntilAllowed, fallbackAudience, SYNTHETIC_NOW } from "./synthetic.js";
 import type { AccessMatrix, MatrixCell, MatrixColumn, WhoCanInput, WhoCanRole } from "./types.js";
 
 interface Column {

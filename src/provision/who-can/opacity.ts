@@ -11,8 +11,7 @@
  *
  * A policy that fails the test (e.g. `{9c1d*` — a UUID prefix) is simply asked about every row.
  */
-import { baseOperator, providerClaim } from "../lint/rules/helpers.js";
-import { statementViews } from "../lint/statements.js";
+import { baseOperator, providerClaim, statementViews } from "../trust/statements.js";
 
 const UUID = /\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?/gi;
 

@@ -4,9 +4,9 @@
  * repository), and one repository none of them mentions.
  */
 import { requireBracedUuid } from "../../bitbucket/index.js";
-import { bracedUuidsIn, providerClaim } from "../lint/rules/helpers.js";
-import { statementViews } from "../lint/statements.js";
-import { syntheticUuid } from "./synthetic.js";
+import { providerClaim, statementViews } from "../trust/statements.js";
+import { syntheticUuid } from "../trust/synthetic.js";
+import { bracedUuidsIn } from "../trust/uuids.js";
 import type { MatrixRow, RepositoryInput, WhoCanRole } from "./types.js";
 
 interface RepoEntry {

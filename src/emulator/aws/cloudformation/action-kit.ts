@@ -2,7 +2,8 @@ import type { AwsBackend } from "../backend.js";
 import type { ActionContext, ActionSpec } from "../service.js";
 import { memberList, text, type XmlElement, type XmlInput } from "../xml.js";
 import { page } from "./request.js";
-import { type CloudFormationState, cloudFormationState } from "./state.js";
+import { cloudFormationState } from "./service-state.js";
+import type { CloudFormationState } from "./state.js";
 
 /** What every CloudFormation action handler starts from (stacks and StackSets alike). */
 export type Ctx = ActionContext<AwsBackend>;

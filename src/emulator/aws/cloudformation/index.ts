@@ -1,8 +1,8 @@
 import type { AwsBackend } from "../backend.js";
 import type { AwsService } from "../service.js";
+import { cloudFormationState } from "./service-state.js";
 import { stackActions } from "./stack-actions.js";
 import { stackSetActions } from "./stackset-actions.js";
-import { cloudFormationState } from "./state.js";
 
 export const CFN_XMLNS = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 
@@ -27,4 +27,5 @@ export async function registerOrganizationalUnits(
 }
 
 export type * from "./records.js";
-export { CloudFormationState, cloudFormationState, INTERRUPTED_REASON } from "./state.js";
+export { cloudFormationState } from "./service-state.js";
+export { CloudFormationState, INTERRUPTED_REASON } from "./state.js";

@@ -1,6 +1,7 @@
 import type { AwsBackend } from "../backend.js";
 import { stackNotFound } from "./errors.js";
 import { sleep, uuidFrom } from "./ids.js";
+import { INTERRUPTED_REASON } from "./interrupted.js";
 import { Organizations } from "./organizations.js";
 import {
   CFN_COLLECTIONS,
@@ -9,7 +10,7 @@ import {
   type StackRecord,
   type StackResourceRecord,
 } from "./records.js";
-import { StackSets } from "./stacksets.js";
+import type { StackSets } from "./stacksets.js";
 
 /** How fast operations progress. Small, so waiters see intermediate states but finish quickly. */
 export interface CloudFormationTiming {
@@ -20,12 +21,7 @@ export interface CloudFormationTiming {
 export const STACK_TYPE = "AWS::CloudFormation::Stack";
 const IN_PROGRESS = /_IN_PROGRESS$/;
 
-/**
- * Why an operation interrupted by a crash is failed on restart: its background work is gone and
- * the emulator cannot know how far IAM got, so it says so rather than pretending either outcome.
- */
-export const INTERRUPTED_REASON =
-  "The emulator stopped while this operation was in progress; it was marked failed when the emulator started again.";
+export { INTERRUPTED_REASON } from "./interrupted.js";
 
 /**
  * CloudFormation's state for one emulator: an in-memory image of the stored records (this class
@@ -47,7 +43,8 @@ export class CloudFormationState {
   /** Errors of background work that could not be reported as a failed operation (store closed). */
   readonly backgroundErrors: unknown[] = [];
 
-  constructor(backend: AwsBackend) {
+  /** `stackSets` builds the StackSets service over this state (wired in service-state.ts). */
+  constructor(backend: AwsBackend, stackSets: (state: CloudFormationState) => StackSets) {
     this.backend = backend;
     const store = backend.store;
     for (const s of store.list<StackRecord>(CFN_COLLECTIONS.stacks)) this.stacks.set(s.stackId, s);
@@ -58,7 +55,7 @@ export class CloudFormationState {
     for (const c of store.list<ChangeSetRecord>(CFN_COLLECTIONS.changeSets))
       this.changeSets.set(c.changeSetId, c);
     this.organizations = new Organizations(store);
-    this.stackSets = new StackSets(this);
+    this.stackSets = stackSets(this);
     this.ready = this.recover();
   }
 
@@ -298,16 +295,4 @@ function interruptedStatus(status: string): string {
       // for "an update could not be finished or rolled back".
       return "UPDATE_ROLLBACK_FAILED";
   }
-}
-
-/** One CloudFormation state per backend, made on first use (no field on the shared backend). */
-const states = new WeakMap<AwsBackend, CloudFormationState>();
-
-export function cloudFormationState(backend: AwsBackend): CloudFormationState {
-  let s = states.get(backend);
-  if (!s) {
-    s = new CloudFormationState(backend);
-    states.set(backend, s);
-  }
-  return s;
 }

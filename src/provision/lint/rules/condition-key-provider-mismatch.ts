@@ -1,4 +1,4 @@
-import { splitKey } from "../statements.js";
+import { splitKey } from "../../trust/statements.js";
 import type { LintRule } from "../types.js";
 import { conditionPosition, providerClaim, trustedUrls } from "./helpers.js";
 

@@ -1,4 +1,4 @@
-import { parseProviderArn, webIdentityAllows } from "../statements.js";
+import { parseProviderArn, webIdentityAllows } from "../../trust/statements.js";
 import type { LintRule } from "../types.js";
 import { isPlaceholder, statementPosition } from "./helpers.js";
 

@@ -1,10 +1,10 @@
 /** Small shared pieces of the rules: where to point, and how to spell the fix. */
-import { isBracedUuid } from "../../../bitbucket/index.js";
-import { isPlaceholder } from "../load-template.js";
-import { baseOperator, providerClaim, trustedUrls } from "../statements.js";
+import { isPlaceholder } from "../../reader/placeholders.js";
+import { baseOperator, providerClaim, trustedUrls } from "../../trust/statements.js";
+import { bracedUuidsIn, UUID } from "../../trust/uuids.js";
 import type { ConditionView, DocPath, Position, StatementView, TrustTarget } from "../types.js";
 
-export { baseOperator, isPlaceholder, providerClaim, trustedUrls };
+export { baseOperator, bracedUuidsIn, isPlaceholder, providerClaim, trustedUrls };
 
 /** Where a statement (or a part of it) is written; falls back to the policy as a whole. */
 export function positionIn(t: TrustTarget, path: DocPath, needle?: string): Position | undefined {
@@ -36,13 +36,6 @@ export function urlOf(s: StatementView): string {
 /** A condition value with its policy-variable escapes (`${*}`, `${?}`, `${$}`) removed. */
 export function withoutEscapes(value: string): string {
   return value.replace(/\$\{[*?$]\}/g, "");
-}
-
-const UUID = /\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?/g;
-
-/** Every UUID in a value, braced, in order. */
-export function bracedUuidsIn(value: string): string[] {
-  return (value.match(UUID) ?? []).map((u) => `{${u.replace(/[{}]/g, "")}}`).filter(isBracedUuid);
 }
 
 /** The value with every UUID given braces. */

@@ -1,4 +1,4 @@
-import { webIdentityAllows } from "../statements.js";
+import { webIdentityAllows } from "../../trust/statements.js";
 import type { LintRule } from "../types.js";
 import { baseOperator, isNegated, providerClaim, statementPosition, urlOf } from "./helpers.js";
 

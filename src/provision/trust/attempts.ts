@@ -9,7 +9,7 @@
  */
 import { parseGlob } from "../../policy/glob.js";
 import { SESSION_NAME_PATTERN } from "../../sts/validate-params.js";
-import { baseOperator, parseProviderArn, splitKey, statementViews } from "../lint/statements.js";
+import { baseOperator, parseProviderArn, splitKey, statementViews } from "./statements.js";
 import { type Attempt, SYNTHETIC_SESSION_NAME, syntheticClaims } from "./synthetic.js";
 
 /** Enough addresses to cover a hand-written allow list; beyond that the rest are not tried. */

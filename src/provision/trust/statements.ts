@@ -1,10 +1,34 @@
 /**
  * A plain view of a trust policy's statements as written (after template resolution), for the
  * rules that judge how a policy is written rather than what it decides. What it decides is asked
- * of the engine (see `who-can/attempts.ts`); this view never decides access.
+ * of the engine (see `attempts.ts`); this view never decides access.
  */
 import { compileGlob, parseGlob } from "../../policy/glob.js";
-import type { ConditionView, DocPath, StatementView } from "./types.js";
+
+/** A step into a policy document: `["Statement", 0, "Condition", "StringEquals", "<key>"]`. */
+export type DocPath = readonly (string | number)[];
+
+/** One condition of one statement, as written. */
+export interface ConditionView {
+  /** As written, e.g. `ForAllValues:StringLike`. */
+  operator: string;
+  key: string;
+  values: string[];
+  path: DocPath;
+}
+
+export interface StatementView {
+  index: number;
+  effect: string;
+  /** `Principal.Federated` values. */
+  federated: string[];
+  /** `Principal: "*"` or `{"AWS": "*"}`. */
+  anyPrincipal: boolean;
+  /** Whether Action/NotAction covers sts:AssumeRoleWithWebIdentity. */
+  webIdentity: boolean;
+  conditions: ConditionView[];
+  path: DocPath;
+}
 
 const WEB_IDENTITY = "sts:assumerolewithwebidentity";
 

@@ -9,8 +9,17 @@
  */
 import { createHash } from "node:crypto";
 import { parseIssuer } from "../../bitbucket/index.js";
+import { TokenError } from "../../errors.js";
+import type { KeyResolver } from "../../oidc/index.js";
 import type { StsWorld, WebIdentityDecision } from "../../sts/index.js";
 import { decideWebIdentity } from "../../sts/index.js";
+
+/** Synthetic requests are unsigned; a key is never needed, and asking for one is a bug. */
+export const NO_KEYS: KeyResolver = {
+  getKey: async () => {
+    throw new TokenError("ERR_KEY_NOT_FOUND", "synthetic requests carry no signature");
+  },
+};
 
 /** A fixed instant (2026-01-01T00:00:00Z): the synthetic tokens are valid at it. */
 export const SYNTHETIC_NOW = 1_767_225_600;
