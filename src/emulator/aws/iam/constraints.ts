@@ -1,3 +1,4 @@
+import { IAM_NAME_CHARS, iamNamePattern } from "../../../shared/iam-names.js";
 import { arnPattern, type ParamSpec } from "../../../sts/validate-params.js";
 
 /**
@@ -5,7 +6,7 @@ import { arnPattern, type ParamSpec } from "../../../sts/validate-params.js";
  * each written once: `re` is what is checked, `text` the pattern as AWS prints it.
  */
 export const IAM_PATTERNS = {
-  name: { re: /^[\w+=,.@-]+$/, text: "[\\w+=,.@-]+" },
+  name: { re: iamNamePattern(1), text: `${IAM_NAME_CHARS}+` },
   /** pathType: roles (and ListEntitiesForPolicy's PathPrefix). */
   path: {
     re: /^(?:\/|\/[\u0021-\u007e]+\/)$/,

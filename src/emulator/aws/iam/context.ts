@@ -1,3 +1,4 @@
+import { isoSecondsFromMs } from "../../../shared/iso-time.js";
 import type { Store } from "../../store/types.js";
 import type { RandomSource } from "../random.js";
 import type { AccountLock } from "./account-lock.js";
@@ -13,5 +14,5 @@ export interface IamContext {
 
 /** IAM writes timestamps without fractional seconds. */
 export function isoNow(ctx: IamContext): string {
-  return new Date(ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return isoSecondsFromMs(ctx.now());
 }

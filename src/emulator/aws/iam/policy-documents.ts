@@ -1,6 +1,6 @@
 import { compilePolicy, policySize } from "../../../policy/index.js";
 import type { CompiledPolicy } from "../../../policy/types.js";
-import { limitExceeded, malformedPolicy } from "../errors.js";
+import { AwsError, limitExceeded } from "../errors.js";
 import { IAM_LIMITS } from "./limits.js";
 
 /**
@@ -11,10 +11,7 @@ export function compileOrThrow(text: string, kind: "trust" | "identity"): Compil
   try {
     return compilePolicy(text, { kind });
   } catch (err) {
-    if (err instanceof Error && (err as { code?: string }).code === "MalformedPolicyDocument") {
-      throw malformedPolicy(err.message);
-    }
-    throw err;
+    throw AwsError.of(err, "iam") ?? err;
   }
 }
 

@@ -1,3 +1,4 @@
+import { isoSecondsFromMs } from "../../../shared/iso-time.js";
 import type { Store } from "../../store/types.js";
 import { keys } from "./lookup.js";
 import { COLLECTIONS, type RoleLastUsedStored } from "./records.js";
@@ -23,7 +24,7 @@ export class RoleLastUsedLog {
   note(account: string, roleName: string, roleId: string, region: string, nowMs: number): void {
     this.pending.set(keys.role(account, roleName), {
       roleId,
-      lastUsedDate: new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      lastUsedDate: isoSecondsFromMs(nowMs),
       region,
     });
     if (this.timer === undefined) {
