@@ -1,5 +1,6 @@
 import {
   AttachRolePolicyCommand,
+  CreateOpenIDConnectProviderCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
@@ -9,17 +10,37 @@ import {
   PutRolePolicyCommand,
   paginateGetAccountAuthorizationDetails,
 } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { allowPolicy as doc, failure, iam, startEndpoint, sts, TRUST_ROOT } from "./helpers.js";
+import {
+  AUDIENCE,
+  ISSUER,
+  type PipelineIssuer,
+  pipelineSession,
+  REPO,
+  startPipelineIssuer,
+} from "./pipeline-issuer.js";
 
 const A = "111111111111";
 
 let ep: Awaited<ReturnType<typeof startEndpoint>>;
 let client: IAMClient;
 let policyArn: string;
+let issuer: PipelineIssuer;
+const PIPELINE_TRUST = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { Federated: `arn:aws:iam::${A}:oidc-provider/${ISSUER.slice(8)}` },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: { StringLike: { [`${ISSUER.slice(8)}:sub`]: `${REPO}:*` } },
+    },
+  ],
+});
 beforeAll(async () => {
-  ep = await startEndpoint();
+  issuer = await startPipelineIssuer();
+  ep = await startEndpoint({ issuerAccess: issuer.issuerAccess });
   client = iam(ep.url, ep.accounts[0]!);
   policyArn = (
     await client.send(
@@ -44,7 +65,7 @@ beforeAll(async () => {
     await client.send(
       new CreateRoleCommand({
         RoleName: `app-${i}`,
-        AssumeRolePolicyDocument: TRUST_ROOT(A),
+        AssumeRolePolicyDocument: i === 0 ? PIPELINE_TRUST : TRUST_ROOT(A),
         ...(i === 0
           ? {
               PermissionsBoundary: "arn:aws:iam::aws:policy/PowerUserAccess",
@@ -68,13 +89,15 @@ beforeAll(async () => {
       PolicyDocument: doc("sns:Publish"),
     }),
   );
-  await sts(ep.url, ep.accounts[0]!).send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/app-0`, RoleSessionName: "audit" }),
+  await client.send(
+    new CreateOpenIDConnectProviderCommand({ Url: ISSUER, ClientIDList: [AUDIENCE] }),
   );
+  await pipelineSession(ep.url, issuer, `arn:aws:iam::${A}:role/app-0`, "audit");
 });
 afterAll(async () => {
   expect(ep.errors).toEqual([]);
   await ep.close();
+  await issuer.close();
 });
 
 describe("GetAccountAuthorizationDetails", () => {
@@ -91,7 +114,7 @@ describe("GetAccountAuthorizationDetails", () => {
       "app-4",
     ]);
     const r = out.RoleDetailList![0]!;
-    expect(decodeURIComponent(r.AssumeRolePolicyDocument!)).toBe(TRUST_ROOT(A));
+    expect(decodeURIComponent(r.AssumeRolePolicyDocument!)).toBe(PIPELINE_TRUST);
     expect(r.RolePolicyList).toEqual([
       { PolicyName: "inline", PolicyDocument: encodeURIComponent(doc("sns:Publish")) },
     ]);

@@ -22,6 +22,12 @@ import { AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openMemoryStore } from "../../../src/emulator/store/index.js";
 import { allowPolicy, failure, iam, startEndpoint, sts, TRUST_ROOT } from "./helpers.js";
+import {
+  createPipelineRole,
+  type PipelineIssuer,
+  pipelineSession,
+  startPipelineIssuer,
+} from "./pipeline-issuer.js";
 
 const A = "111111111111";
 const BOUNDARY_DOC = allowPolicy(["s3:*", "cloudformation:*"]);
@@ -30,13 +36,16 @@ let clock = Math.floor(Date.now() / 1000) * 1000;
 
 let ep: Awaited<ReturnType<typeof startEndpoint>>;
 let client: IAMClient;
+let issuer: PipelineIssuer;
 beforeAll(async () => {
-  ep = await startEndpoint({ now: () => clock });
+  issuer = await startPipelineIssuer();
+  ep = await startEndpoint({ now: () => clock, issuerAccess: issuer.issuerAccess });
   client = iam(ep.url, ep.accounts[0]!);
 });
 afterAll(async () => {
   expect(ep.errors).toEqual([]);
   await ep.close();
+  await issuer.close();
 });
 
 describe("permissions boundaries", () => {
@@ -188,34 +197,50 @@ describe("role settings", () => {
   });
 
   test("RoleLastUsed is empty until a session is issued, then says when and in which region", async () => {
-    await client.send(
-      new CreateRoleCommand({ RoleName: "used", AssumeRolePolicyDocument: TRUST_ROOT(A) }),
-    );
+    const usedArn = await createPipelineRole(ep.url, ep.accounts[0]!, A, "used");
     const before = (await client.send(new GetRoleCommand({ RoleName: "used" }))).Role!;
     expect(before.RoleLastUsed).toEqual({});
 
-    clock += 5 * 60_000;
-    const stsClient = sts(ep.url, ep.accounts[0]!);
-    stsClient.config.region = async () => "eu-central-2";
-    await stsClient.send(
-      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/used`, RoleSessionName: "s1" }),
-    );
-    const after = (await client.send(new GetRoleCommand({ RoleName: "used" }))).Role!;
-    expect(after.RoleLastUsed).toEqual({
-      LastUsedDate: new Date(clock),
-      Region: "eu-central-2",
+    // A pipeline step's exchange (unsigned: STS's global endpoint region).
+    clock += 60_000;
+    const step = await pipelineSession(ep.url, issuer, usedArn, "step", {
+      nowMs: clock,
+      clockOffsetMs: clock - Date.now(),
     });
-    // Lists leave it out.
-    const listed = await client.send(new ListRolesCommand({}));
-    expect(listed.Roles?.find((r) => r.RoleName === "used")?.RoleLastUsed).toBeUndefined();
-
-    // A role deleted and created again under the name starts unused.
-    await client.send(new DeleteRoleCommand({ RoleName: "used" }));
-    await client.send(
-      new CreateRoleCommand({ RoleName: "used", AssumeRolePolicyDocument: TRUST_ROOT(A) }),
-    );
     expect(
       (await client.send(new GetRoleCommand({ RoleName: "used" }))).Role?.RoleLastUsed,
+    ).toEqual({ LastUsedDate: new Date(clock), Region: "us-east-1" });
+
+    // A hop from that session, signed for eu-central-2.
+    await client.send(
+      new CreateRoleCommand({
+        RoleName: "deploy",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { AWS: usedArn }, Action: "sts:AssumeRole" }],
+        }),
+      }),
+    );
+    clock += 5 * 60_000;
+    const hop = sts(ep.url, step);
+    hop.config.region = async () => "eu-central-2";
+    hop.config.systemClockOffset = clock - Date.now();
+    await hop.send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/deploy`, RoleSessionName: "hop" }),
+    );
+    const after = (await client.send(new GetRoleCommand({ RoleName: "deploy" }))).Role!;
+    expect(after.RoleLastUsed).toEqual({ LastUsedDate: new Date(clock), Region: "eu-central-2" });
+    // Lists leave it out.
+    const listed = await client.send(new ListRolesCommand({}));
+    expect(listed.Roles?.find((r) => r.RoleName === "deploy")?.RoleLastUsed).toBeUndefined();
+
+    // A role deleted and created again under the name starts unused.
+    await client.send(new DeleteRoleCommand({ RoleName: "deploy" }));
+    await client.send(
+      new CreateRoleCommand({ RoleName: "deploy", AssumeRolePolicyDocument: TRUST_ROOT(A) }),
+    );
+    expect(
+      (await client.send(new GetRoleCommand({ RoleName: "deploy" }))).Role?.RoleLastUsed,
     ).toEqual({});
   });
 });
@@ -309,16 +334,11 @@ describe("OIDC providers", () => {
 
 test("RoleLastUsed written behind survives a restart on the same store", async () => {
   const store = openMemoryStore();
-  const first = await startEndpoint({ store, now: () => clock });
-  const admin = iam(first.url, first.accounts[0]!);
-  await admin.send(
-    new CreateRoleCommand({ RoleName: "kept", AssumeRolePolicyDocument: TRUST_ROOT(A) }),
-  );
-  await sts(first.url, first.accounts[0]!).send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/kept`, RoleSessionName: "s2" }),
-  );
+  const first = await startEndpoint({ store, issuerAccess: issuer.issuerAccess });
+  const roleArn = await createPipelineRole(first.url, first.accounts[0]!, A, "kept");
+  await pipelineSession(first.url, issuer, roleArn, "step");
   await first.close();
-  const second = await startEndpoint({ store, now: () => clock });
+  const second = await startEndpoint({ store, issuerAccess: issuer.issuerAccess });
   const role = (
     await iam(second.url, second.accounts[0]!).send(new GetRoleCommand({ RoleName: "kept" }))
   ).Role!;
