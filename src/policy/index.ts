@@ -7,7 +7,7 @@
  */
 export { compilePolicy } from "./compile.js";
 export { type DuplicateKey, firstDuplicateKey } from "./duplicate-keys.js";
-export { describeCondition, firstFailure } from "./explain.js";
+export { closestAllow, describeCondition, firstFailure } from "./explain.js";
 export { OPERATORS, type OperatorSpec, type ParsedOperator, parseOperator } from "./operators.js";
 export { policySize } from "./size.js";
 export type {
