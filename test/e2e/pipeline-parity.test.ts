@@ -39,6 +39,24 @@ function rootKeys() {
   return { AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey };
 }
 
+/**
+ * Keys of a principal that may assume roles (the account root may not): a pipeline session of
+ * the deploy role, as a step that already holds credentials has them.
+ */
+async function sessionKeys(): Promise<Record<string, string>> {
+  const r = await bb(["credentials", "--role-arn", ROLE_ARN, "--format", "json"], {
+    BITBUCKET_STEP_OIDC_TOKEN: await world.mint(),
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout) as Record<string, string>;
+  world.issued.push(out.SecretAccessKey!, out.SessionToken!);
+  return {
+    AWS_ACCESS_KEY_ID: out.AccessKeyId!,
+    AWS_SECRET_ACCESS_KEY: out.SecretAccessKey!,
+    AWS_SESSION_TOKEN: out.SessionToken!,
+  };
+}
+
 beforeAll(async () => {
   world = await startPipelineWorld();
   const iam = new IAMClient({
@@ -142,6 +160,27 @@ describe("configure --profile", () => {
   });
 });
 
+describe("the plain AWS CLI snippet", () => {
+  it("botocore assumes the role from a token file written with printf '%s', or with echo", async () => {
+    for (const [name, text] of [
+      ["printf", await world.mint()],
+      ["echo", `${await world.mint()}\n`],
+    ] as const) {
+      const file = join(world.dir, `web-identity-token-${name}`);
+      writeFileSync(file, text);
+      const who = await botoCallerArn({
+        AWS_DEFAULT_REGION: "eu-west-1",
+        AWS_ROLE_ARN: ROLE_ARN,
+        AWS_WEB_IDENTITY_TOKEN_FILE: file,
+        AWS_ROLE_SESSION_NAME: name,
+        AWS_ENDPOINT_URL: world.emu.awsEndpoint,
+        HOME: world.dir,
+      });
+      expect(who.stdout, who.stderr).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/deploy/${name}`);
+    }
+  });
+});
+
 describe("exec", () => {
   it("exits 127 for a command not found and 126 for a file that is not executable", async () => {
     const env = { BITBUCKET_STEP_OIDC_TOKEN: await world.mint() };
@@ -210,7 +249,7 @@ describe("parity with configure-aws-credentials", () => {
         "--format",
         "json",
       ],
-      rootKeys(),
+      await sessionKeys(),
     );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
