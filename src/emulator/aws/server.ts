@@ -9,6 +9,7 @@ import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES, readBody } from "./body.js";
 import type { Caller } from "./caller.js";
 import { AwsError } from "./errors.js";
 import { QueryParams } from "./params.js";
+import { handleS3Request, isS3Request } from "./s3/http.js";
 import type { AwsService } from "./service.js";
 import { AWS_SERVICES } from "./services.js";
 import { parseAuthorization, type ReceivedRequest, type SigV4Authorization } from "./sigv4.js";
@@ -85,6 +86,11 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
     const nowMs = backend.now();
     let namespace = STS_XMLNS;
     try {
+      // S3 speaks REST, not the Query protocol: its own handler (src/emulator/aws/s3/).
+      if (isS3Request(req, (req.url ?? "/").split("?")[0]!)) {
+        await handleS3Request(req, res, { backend, bodyIdleMs: options.timeouts?.bodyIdleMs });
+        return;
+      }
       const url = requestUrl(req.url);
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
         await handleAdmin(req, res, url, backend);
