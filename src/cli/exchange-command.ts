@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
 import { decodeToken } from "../oidc/decode.js";
+import { parseRoleArn } from "../shared/iam-names.js";
 import {
   type ChainLink,
   type ExchangeResult,
@@ -80,7 +81,7 @@ export function parseChain(values: string[]): ChainLink[] {
         );
       link.externalId = m[1]!;
     }
-    if (!/^arn:aws[\w-]*:iam::\d{12}:role\//.test(link.roleArn)) {
+    if (!parseRoleArn(link.roleArn)) {
       throw new InputError(`--chain: "${link.roleArn}" is not a role ARN.`);
     }
     return link;
@@ -96,7 +97,7 @@ export async function runExchange(
   flags: ExchangeFlags,
   env: NodeJS.ProcessEnv,
 ): Promise<ExchangeOutcome> {
-  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(flags.roleArn)) {
+  if (!parseRoleArn(flags.roleArn)) {
     throw new InputError(`--role-arn: "${flags.roleArn}" is not a role ARN.`, {
       hint: "Use arn:aws:iam::<12-digit account>:role/<name>.",
     });

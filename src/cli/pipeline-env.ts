@@ -1,4 +1,5 @@
 import { InputError } from "../errors.js";
+import { IAM_NAME_CHARS_TEXT, toIamNameChars } from "../shared/iam-names.js";
 import { SESSION_NAME_PATTERN } from "../sts/validate-params.js";
 
 /** Environment handling for pipeline-step commands; the only place those variables are read. */
@@ -38,7 +39,7 @@ export function defaultSessionName(env: NodeJS.ProcessEnv, nowMs: number): strin
 }
 
 export function sanitizeSessionName(raw: string): string {
-  let s = raw.replace(/[^\w+=,.@-]/g, "-").replace(/-{2,}/g, "-");
+  let s = toIamNameChars(raw).replace(/-{2,}/g, "-");
   if (s.length > 64) s = s.slice(0, 64);
   if (s.length < 2) s = `${s}bb`.slice(0, 2);
   return s;
@@ -47,7 +48,7 @@ export function sanitizeSessionName(raw: string): string {
 export function checkSessionName(name: string): string {
   if (name.length < 2 || name.length > 64 || !SESSION_NAME_PATTERN.test(name)) {
     throw new InputError(
-      `--session-name: "${name}" is not a valid role session name: STS wants 2–64 characters from letters, digits and +=,.@_-.`,
+      `--session-name: "${name}" is not a valid role session name: STS wants 2–64 characters from ${IAM_NAME_CHARS_TEXT}.`,
       { hint: `For example "${sanitizeSessionName(name || "bb-session")}".` },
     );
   }

@@ -1,11 +1,11 @@
-import { BbOidcError, InputError, PolicyError } from "../errors.js";
+import { BbOidcError, type ErrorCode, InputError, PolicyError } from "../errors.js";
 import { redactSecrets } from "./redact.js";
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 
 /** Errors that mean "what you gave me is unusable" rather than "the check failed". */
-const USAGE_CODES = new Set(["ERR_USAGE", "ERR_TOKEN_MALFORMED", "ERR_TOKEN_TOO_LARGE"]);
+const USAGE_CODES = new Set<ErrorCode>(["ERR_USAGE", "ERR_TOKEN_MALFORMED", "ERR_TOKEN_TOO_LARGE"]);
 
 /**
  * Prints an error for a person and returns the exit code. User mistakes get one paragraph and

@@ -1,5 +1,6 @@
 import { BbOidcError } from "../errors.js";
 import { decodeToken } from "../oidc/index.js";
+import { parseRoleArn } from "../shared/iam-names.js";
 import { type Diagnosis, diagnose } from "../sts/diagnose.js";
 import type { StsCallError } from "../sts/exchange.js";
 import { decideWebIdentity, staticWorld } from "../sts/index.js";
@@ -73,7 +74,7 @@ async function judge(
   now: number,
 ) {
   const iss = typeof claims.iss === "string" ? claims.iss : "https://unknown";
-  const account = /:iam::(\d{12}):/.exec(roleArn)?.[1] ?? "000000000000";
+  const account = parseRoleArn(roleArn)?.account ?? "000000000000";
   const aud = Array.isArray(claims.aud)
     ? claims.aud.map(String)
     : claims.aud

@@ -1,3 +1,4 @@
+import { IAM_NAME_CHARS_TEXT } from "../shared/iam-names.js";
 import type { DiscoveryReport } from "./types.js";
 
 /**
@@ -7,7 +8,7 @@ import type { DiscoveryReport } from "./types.js";
  * reaches `bb-oidc template`.
  */
 export const CONFIG_PLACEHOLDERS = {
-  "<ROLE_NAME>": "the IAM role name (1–64 of letters, digits and +=,.@_-), e.g. deploy-web-prod",
+  "<ROLE_NAME>": `the IAM role name (1–64 of ${IAM_NAME_CHARS_TEXT}), e.g. deploy-web-prod`,
   "<AWS_ACCOUNT_ID>": "the 12-digit AWS account the role is created in",
   "<REPOSITORY_UUID>":
     "the repository UUID with braces, {…} (Repository settings → OpenID Connect shows it)",

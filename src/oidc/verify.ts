@@ -221,14 +221,14 @@ export function checkNotBefore(
   now: number,
   graceSeconds = DEFAULT_EXP_GRACE_SECONDS,
 ): void {
-  for (const name of ["nbf", "iat"]) {
+  for (const name of ["nbf", "iat"] as const) {
     const t = numericClaim(claims, name);
     if (t !== undefined && t > now + graceSeconds) {
       throw new TokenError(
         "ERR_TOKEN_NOT_YET_VALID",
         `token ${name} ${t} is ${t - now} s in the future (now ${now}, grace ${graceSeconds} s)`,
         {
-          expected: { [name]: t, graceSeconds },
+          expected: { claim: name, at: t, graceSeconds },
           actual: { now, secondsEarly: t - now },
           hint: "check the clock of the machine that checks the token",
         },

@@ -5,6 +5,7 @@
  * offending element and what would be right.
  */
 import { PolicyError } from "../errors.js";
+import { isRecord } from "../shared/is-record.js";
 import { compileCondition, describeType } from "./conditions.js";
 import { CompiledStatement, Policy } from "./evaluate.js";
 import { childPath } from "./json-path.js";
@@ -30,10 +31,6 @@ const STATEMENT_FIELDS = [
 const VERSIONS = ["2012-10-17", "2008-10-17"];
 const SID = /^[A-Za-z0-9]*$/;
 const KINDS: readonly PolicyKind[] = ["trust", "identity", "resource"];
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function unknownField(field: string, allowed: string[], where: string, path: string): never {
   const guess = nearest(field, allowed);
@@ -63,7 +60,7 @@ export function compilePolicy(doc: string | unknown, opts: { kind: PolicyKind })
       );
     }
   }
-  if (!isObject(document)) {
+  if (!isRecord(document)) {
     throw new PolicyError(
       `a policy must be a JSON object with "Version" and "Statement", not ${describeType(document)}`,
       "$",
@@ -102,7 +99,7 @@ export function compilePolicy(doc: string | unknown, opts: { kind: PolicyKind })
       );
     }
     items = raw.map((value, i) => ({ value, path: `$.Statement[${i}]` }));
-  } else if (isObject(raw)) {
+  } else if (isRecord(raw)) {
     items = [{ value: raw, path: "$.Statement" }];
   } else {
     throw new PolicyError(
@@ -126,7 +123,7 @@ function compileStatement(
   variables: boolean,
   sids: Set<string>,
 ): CompiledStatement {
-  if (!isObject(raw)) {
+  if (!isRecord(raw)) {
     throw new PolicyError(`a statement must be an object, not ${describeType(raw)}`, path);
   }
   for (const field of Object.keys(raw)) {
@@ -259,7 +256,7 @@ function compileStatement(
   const conditions = [];
   if (raw.Condition !== undefined) {
     const cPath = childPath(path, "Condition");
-    if (!isObject(raw.Condition)) {
+    if (!isRecord(raw.Condition)) {
       throw new PolicyError(
         `Condition must be an object of operator → {key: value}, not ${describeType(raw.Condition)}`,
         cPath,
@@ -269,7 +266,7 @@ function compileStatement(
       const opPath = childPath(cPath, opName);
       const op = parseOperator(opName);
       if ("error" in op) throw new PolicyError(op.error, opPath);
-      if (!isObject(block)) {
+      if (!isRecord(block)) {
         throw new PolicyError(
           `${opName} must map condition keys to values, e.g. {"aws:SourceIp": "203.0.113.0/24"}, not ${describeType(block)}`,
           opPath,

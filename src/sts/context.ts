@@ -1,3 +1,4 @@
+import { isoSeconds } from "../shared/iso-time.js";
 import type { OidcProviderRecord, WebIdentityRequest } from "./types.js";
 
 /** The condition keys STS offers a trust policy for a web-identity request (domain-facts §4). */
@@ -42,15 +43,4 @@ function claimKeys(url: string): ClaimKeys {
     claimKeysByUrl.set(url, k);
   }
   return k;
-}
-
-let lastEpoch = Number.NaN;
-let lastIso = "";
-/** ISO 8601 without milliseconds; the last value is kept since a server sees one second many times. */
-function isoSeconds(epoch: number): string {
-  if (epoch !== lastEpoch) {
-    lastIso = new Date(epoch * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
-    lastEpoch = epoch;
-  }
-  return lastIso;
 }

@@ -3,6 +3,7 @@ import {
   checkExpiry,
   checkIssuer,
   checkNotBefore,
+  DEFAULT_EXP_GRACE_SECONDS,
   type DecodedToken,
   decodeToken,
   matchAudience,
@@ -11,19 +12,17 @@ import {
 } from "../oidc/index.js";
 import { compilePolicy, firstFailure } from "../policy/index.js";
 import { buildWebIdentityContext } from "./context.js";
-import { stsErrors } from "./sts-errors.js";
+import { stsErrors, wireErrorOf } from "./sts-errors.js";
 import type {
   OidcProviderRecord,
-  StsError,
   StsWorld,
   WebIdentityDecision,
   WebIdentityDenied,
   WebIdentityRequest,
+  WireError,
 } from "./types.js";
 import { arnPattern, checkParams, parseRoleArn, sessionNamePattern } from "./validate-params.js";
 
-/** AWS accepts tokens up to five minutes past `exp`. */
-export const EXP_GRACE_SECONDS = 300;
 const ACTION = "sts:AssumeRoleWithWebIdentity";
 
 /**
@@ -122,7 +121,7 @@ export async function decideWebIdentity(
   if (!unsigned) {
     const failure = await verifySigned(req, world, provider, iss, decoded!);
     if (failure) return { ...failure, claims };
-  } else if (typeof claims.exp === "number" && req.now > claims.exp + EXP_GRACE_SECONDS) {
+  } else if (typeof claims.exp === "number" && req.now > claims.exp + DEFAULT_EXP_GRACE_SECONDS) {
     return deny(stsErrors.expired(req.now, claims.exp), expiredReason(req.now, claims.exp), claims);
   }
 
@@ -240,56 +239,40 @@ async function verifySigned(
     if (world.checkSignature) opts.checkSignature = world.checkSignature;
     await verifySignatureOnly(req.webIdentityToken, opts, decoded);
     checkIssuer(decoded.claims, iss);
-    checkExpiry(decoded.claims, req.now, EXP_GRACE_SECONDS);
-    checkNotBefore(decoded.claims, req.now, EXP_GRACE_SECONDS);
+    checkExpiry(decoded.claims, req.now, DEFAULT_EXP_GRACE_SECONDS);
+    checkNotBefore(decoded.claims, req.now, DEFAULT_EXP_GRACE_SECONDS);
     return undefined;
   } catch (err) {
     if (!(err instanceof BbOidcError)) throw err;
-    return denyForTokenError(err, req.now);
+    return denyForTokenError(err);
   }
 }
 
-function denyForTokenError(err: BbOidcError, now: number): WebIdentityDenied {
-  switch (err.code) {
-    case "ERR_TOKEN_EXPIRED": {
-      const exp = expOf(err);
-      return deny(stsErrors.expired(now, exp), expiredReason(now, exp));
-    }
-    case "ERR_TOKEN_NOT_YET_VALID":
-      return deny(stsErrors.notYetValid(), `the token is not valid yet: ${err.message}`);
-    case "ERR_TOKEN_MALFORMED":
-    case "ERR_TOKEN_TOO_LARGE":
-      return deny(stsErrors.malformedToken(), `the token cannot be parsed: ${err.message}`);
-    case "ERR_CLAIM_MISSING":
-      return deny(stsErrors.missingClaim(claimNameOf(err)), err.message);
-    case "ERR_ALG_NOT_ALLOWED":
-    case "ERR_CRIT_UNSUPPORTED":
-    case "ERR_SIGNATURE_INVALID":
-    case "ERR_ISSUER_MISMATCH":
-      return deny(stsErrors.badSignature(), err.message);
+/** A failed token check as STS answers it; the reason keeps our wording for people. */
+function denyForTokenError(err: BbOidcError): WebIdentityDenied {
+  const wire = wireErrorOf(err, "sts");
+  if (wire === undefined) throw err;
+  if (err.is("ERR_TOKEN_EXPIRED") && err.expected && err.actual) {
+    return deny(wire, expiredReason(err.actual.now, err.expected.exp));
+  }
+  switch (wire.code) {
+    case "InvalidIdentityToken":
+      return deny(
+        wire,
+        err.is("ERR_TOKEN_MALFORMED") || err.is("ERR_TOKEN_TOO_LARGE")
+          ? `the token cannot be parsed: ${err.message}`
+          : err.is("ERR_TOKEN_NOT_YET_VALID")
+            ? `the token is not valid yet: ${err.message}`
+            : err.message,
+      );
     default:
-      // ERR_KEY_NOT_FOUND and every fetch failure: STS cannot get a key to check with.
-      return deny(stsErrors.keyUnavailable(), err.message);
+      return deny(wire, err.message);
   }
-}
-
-function expOf(err: BbOidcError): number {
-  const e = err.expected as { exp?: number } | number | undefined;
-  if (typeof e === "number") return e;
-  if (e && typeof e.exp === "number") return e.exp;
-  const a = err.actual as { exp?: number } | undefined;
-  return a && typeof a.exp === "number" ? a.exp : 0;
-}
-
-function claimNameOf(err: BbOidcError): string {
-  return typeof err.expected === "string"
-    ? err.expected
-    : (/claim:? "?(\w+)/.exec(err.message)?.[1] ?? "exp");
 }
 
 function expiredReason(now: number, exp: number): string {
   const past = now - exp;
-  return `the token expired ${formatSeconds(past)} ago (exp ${exp}, now ${now}); STS allows ${EXP_GRACE_SECONDS / 60} minutes of grace`;
+  return `the token expired ${formatSeconds(past)} ago (exp ${exp}, now ${now}); STS allows ${DEFAULT_EXP_GRACE_SECONDS / 60} minutes of grace`;
 }
 
 export function formatSeconds(s: number): string {
@@ -299,7 +282,7 @@ export function formatSeconds(s: number): string {
 }
 
 function deny(
-  error: StsError,
+  error: WireError,
   reason: string,
   claims?: Record<string, unknown>,
 ): WebIdentityDenied {

@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-sts";
 import { BbOidcError } from "../errors.js";
 import { decodeToken } from "../oidc/decode.js";
+import { DEFAULT_EXP_GRACE_SECONDS } from "../oidc/verify.js";
 import {
   DEFAULT_RETRY,
   type FailureFacts,
@@ -60,7 +61,7 @@ export class StsCallError extends BbOidcError {
   readonly step: string;
   constructor(step: string, facts: FailureFacts, attempts: number) {
     const code = facts.code ?? (facts.network ? "NetworkError" : "UnknownError");
-    super(`STS_${code}`, `${step} failed: ${code}${facts.message ? `: ${facts.message}` : ""}`);
+    super("ERR_STS_REFUSED", `${step} failed: ${code}${facts.message ? `: ${facts.message}` : ""}`);
     this.stsCode = code;
     if (facts.httpStatus !== undefined) this.httpStatus = facts.httpStatus;
     this.attempts = attempts;
@@ -87,7 +88,7 @@ export async function exchangeCredentials(req: ExchangeRequest): Promise<Exchang
   const policy = req.retry ?? DEFAULT_RETRY;
   const exp = tokenExpiry(req.token);
   // STS accepts a token up to five minutes past exp; retrying beyond that cannot succeed.
-  const deadlineMs = exp !== undefined ? (exp + 300) * 1000 : undefined;
+  const deadlineMs = exp !== undefined ? (exp + DEFAULT_EXP_GRACE_SECONDS) * 1000 : undefined;
 
   const client = stsClient(req, undefined);
   let attempts = 0;

@@ -1,13 +1,15 @@
-import type { StsError } from "./types.js";
+import type { BbOidcError } from "../errors.js";
+import type { WireError } from "./types.js";
 
 /**
- * STS's error vocabulary for AssumeRoleWithWebIdentity, in one place. Messages are AWS's own
- * where domain-facts marks them observed; the others are this project's choice (see
+ * AWS's wire errors (code, HTTP status, message) for STS, and the one mapping from this project's
+ * error codes (src/errors.ts) to them (`wireErrorOf`). Messages are AWS's own where
+ * docs/aws-behaviour.md marks them observed; the others are this project's choice (see
  * docs/decisions.md) and are marked here.
  */
 export const STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
 
-const sender = (code: string, httpStatus: number, message: string): StsError => ({
+const sender = (code: string, httpStatus: number, message: string): WireError => ({
   code,
   httpStatus,
   message,
@@ -78,3 +80,51 @@ export const stsErrors = {
       `${violations.length} validation error${violations.length === 1 ? "" : "s"} detected: ${violations.join("; ")}`,
     ),
 };
+
+/**
+ * What AWS answers for one of our errors: a token check that failed is STS's
+ * InvalidIdentityToken (or ExpiredTokenException), a policy IAM would refuse is
+ * MalformedPolicyDocument — from STS for a session policy, from IAM for a stored one. Undefined
+ * when the code has no AWS meaning (our own failures, which are internal errors on the wire).
+ * Details come from the error's typed `expected`/`actual`, never from its message.
+ */
+export function wireErrorOf(err: BbOidcError, service: "sts" | "iam"): WireError | undefined {
+  if (err.is("ERR_POLICY_MALFORMED")) {
+    return service === "sts"
+      ? stsErrors.malformedPolicy(err.message)
+      : sender("MalformedPolicyDocument", 400, err.message);
+  }
+  if (service !== "sts") return undefined;
+  if (err.is("ERR_TOKEN_EXPIRED")) {
+    const now = err.actual?.now ?? 0;
+    return stsErrors.expired(now, err.expected?.exp ?? 0);
+  }
+  if (err.is("ERR_CLAIM_MISSING")) return stsErrors.missingClaim(err.expected?.claim ?? "exp");
+  switch (err.code) {
+    case "ERR_TOKEN_NOT_YET_VALID":
+      return stsErrors.notYetValid();
+    case "ERR_TOKEN_MALFORMED":
+    case "ERR_TOKEN_TOO_LARGE":
+      return stsErrors.malformedToken();
+    case "ERR_ALG_NOT_ALLOWED":
+    case "ERR_CRIT_UNSUPPORTED":
+    case "ERR_SIGNATURE_INVALID":
+    case "ERR_ISSUER_MISMATCH":
+      return stsErrors.badSignature();
+    case "ERR_KEY_NOT_FOUND":
+    case "ERR_JWKS_INVALID":
+    case "ERR_FETCH_NETWORK":
+    case "ERR_FETCH_TIMEOUT":
+    case "ERR_FETCH_TLS":
+    case "ERR_FETCH_HTTP_STATUS":
+    case "ERR_FETCH_BAD_JSON":
+    case "ERR_FETCH_NOT_HTTPS":
+    case "ERR_FETCH_TOO_LARGE":
+    case "ERR_DISCOVERY_INVALID":
+    case "ERR_DISCOVERY_ISSUER_MISMATCH":
+      // STS cannot get a key to check with.
+      return stsErrors.keyUnavailable();
+    default:
+      return undefined;
+  }
+}

@@ -47,7 +47,8 @@ export interface WebIdentityRequest {
   now: number;
 }
 
-export interface StsError {
+/** An error as AWS puts it on the wire (Query protocol): STS's and IAM's alike. */
+export interface WireError {
   code: string;
   httpStatus: number;
   message: string;
@@ -78,7 +79,7 @@ export interface WebIdentityAllowed extends DecisionCommon {
 
 export interface WebIdentityDenied extends DecisionCommon {
   ok: false;
-  error: StsError;
+  error: WireError;
 }
 
 export type WebIdentityDecision = WebIdentityAllowed | WebIdentityDenied;

@@ -2,7 +2,11 @@
  * STS's parameter constraints (from the service model), with AWS's "N validation errors detected"
  * wording. The token is never echoed: AWS omits values of sensitive members, and so do we.
  */
-export const SESSION_NAME_PATTERN = /^[\w+=,.@-]*$/;
+import { IAM_NAME_CHARS, iamNamePattern } from "../shared/iam-names.js";
+
+export { parseRoleArn, type RoleArnParts } from "../shared/iam-names.js";
+
+export const SESSION_NAME_PATTERN = iamNamePattern(0);
 const ARN_CHARS =
   /^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
 
@@ -62,20 +66,4 @@ export const arnPattern = {
   re: ARN_CHARS,
   text: "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+",
 };
-export const sessionNamePattern = { re: SESSION_NAME_PATTERN, text: "[\\w+=,.@-]*" };
-
-export interface RoleArnParts {
-  partition: string;
-  account: string;
-  path: string;
-  name: string;
-}
-
-/** `arn:<partition>:iam::<12 digits>:role/<path/>name`; null when it is not a role ARN. */
-export function parseRoleArn(arn: string): RoleArnParts | null {
-  const m = /^arn:(aws[\w-]*):iam::(\d{12}):role(\/(?:[\x21-\x7e]*\/)?)?([\w+=,.@-]{1,64})$/.exec(
-    arn,
-  );
-  if (!m) return null;
-  return { partition: m[1]!, account: m[2]!, path: m[3] ?? "/", name: m[4]! };
-}
+export const sessionNamePattern = { re: SESSION_NAME_PATTERN, text: `${IAM_NAME_CHARS}*` };

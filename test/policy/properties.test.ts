@@ -164,7 +164,7 @@ function tryCompile(doc: unknown, kind: "trust" | "identity"): CompiledPolicy | 
     return compilePolicy(doc, { kind });
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
-    expect(e.code).toBe("MalformedPolicyDocument");
+    expect(e.code).toBe("ERR_POLICY_MALFORMED");
     expect(e.path.startsWith("$")).toBe(true);
     return undefined;
   }

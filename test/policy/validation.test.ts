@@ -50,7 +50,7 @@ describe("valid documents", () => {
 describe("validation errors carry the JSON path and say what would be right", () => {
   it("a typo'd operator suggests the nearest valid name", () => {
     const e = errorOf(stmt({ Condition: { StringEqual: { "x:aud": "a" } } }));
-    expect(e.code).toBe("MalformedPolicyDocument");
+    expect(e.code).toBe("ERR_POLICY_MALFORMED");
     expect(e.path).toBe("$.Statement[0].Condition.StringEqual");
     expect(e.message).toContain('did you mean "StringEquals"');
   });

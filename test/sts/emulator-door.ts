@@ -20,7 +20,8 @@ import { importJWK } from "jose";
 import type { AuditEntry } from "../../src/emulator/aws/audit.js";
 import { activeKey, publishedKeys } from "../../src/emulator/bitbucket/signing-keys.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import type { WebIdentityDecision } from "../../src/sts/index.js";
+import { BbOidcError } from "../../src/errors.js";
+import { type WebIdentityDecision, wireErrorOf } from "../../src/sts/index.js";
 import {
   buildSignedToken,
   type CaseKeys,
@@ -130,14 +131,15 @@ export async function libraryResult(
     const decision = await decideCase(c, keys);
     return { answer: libraryAnswer(decision), decision, stage: "sts" };
   } catch (err) {
-    const e = err as { code?: unknown; message?: unknown };
-    if (e.code === "MalformedPolicyDocument") {
+    // What IAM answers for a trust policy that does not compile.
+    const wire = err instanceof BbOidcError ? wireErrorOf(err, "iam") : undefined;
+    if (wire) {
       return {
         answer: {
           decision: "deny",
-          code: "MalformedPolicyDocument",
-          httpStatus: 400,
-          message: String(e.message),
+          code: wire.code,
+          httpStatus: wire.httpStatus,
+          message: wire.message,
         },
         stage: "iam",
       };

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { decodeToken } from "../../oidc/decode.js";
+import { parseRoleArn } from "../../shared/iam-names.js";
 import { awsFilePaths, updateAwsFile, writePrivateFileAtomic } from "../aws-files.js";
 import { readValueArg } from "../io.js";
 import {
@@ -43,7 +44,7 @@ export function registerConfigure(program: Command): void {
       "print export lines for AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_SESSION_NAME instead of writing a profile",
     )
     .action((flags: ConfigureFlags) => {
-      if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+/.test(flags.roleArn)) {
+      if (!parseRoleArn(flags.roleArn)) {
         throw new InputError(`--role-arn: "${flags.roleArn}" is not a role ARN.`);
       }
       const env = process.env;

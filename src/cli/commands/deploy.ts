@@ -145,9 +145,9 @@ function awsFailure(err: unknown): unknown {
         ? "Pass the capability it names with --capabilities (bb-oidc templates create IAM roles)."
         : undefined;
     return new BbOidcError(
-      `ERR_AWS_${e.name}`,
+      "ERR_AWS_REFUSED",
       `CloudFormation refused: ${e.name}: ${e.message}`,
-      hint ? { hint } : {},
+      hint ? { actual: e.name, hint } : { actual: e.name },
     );
   }
   if (e && typeof e === "object" && e.name === "CredentialsProviderError") {

@@ -56,7 +56,7 @@ async function runVerify(opts: VerifyOptions): Promise<number> {
     }
     return 0;
   } catch (err) {
-    if (!(err instanceof BbOidcError) || err.code.startsWith("ERR_INPUT")) throw err;
+    if (!(err instanceof BbOidcError) || err.code === "ERR_INPUT") throw err;
     if (opts.json) {
       process.stdout.write(
         `${JSON.stringify({ valid: false, error: { code: err.code, message: err.message }, header: decoded.header, claims: decoded.claims }, null, 2)}\n`,

@@ -1,4 +1,6 @@
-import { stsErrors } from "../../sts/sts-errors.js";
+import { BbOidcError } from "../../errors.js";
+import { stsErrors, wireErrorOf } from "../../sts/sts-errors.js";
+import type { WireError } from "../../sts/types.js";
 import { checkParams, type ParamSpec } from "../../sts/validate-params.js";
 
 /**
@@ -18,6 +20,22 @@ export class AwsError extends Error {
     this.httpStatus = httpStatus;
     this.type = type ?? (httpStatus >= 500 ? "Receiver" : "Sender");
   }
+
+  /** A wire error decided by the core (src/sts), thrown as the handler's answer. */
+  static from(e: WireError): AwsError {
+    return new AwsError(e.code, e.httpStatus, e.message, e.type);
+  }
+
+  /**
+   * One of our errors raised inside a handler (e.g. a policy that does not compile), as the
+   * service answers it; undefined when AWS has no answer for it (an internal failure).
+   */
+  static of(err: unknown, service: "sts" | "iam"): AwsError | undefined {
+    if (err instanceof AwsError) return err;
+    if (!(err instanceof BbOidcError)) return undefined;
+    const wire = wireErrorOf(err, service);
+    return wire && AwsError.from(wire);
+  }
 }
 
 export function missingParameter(name: string): AwsError {
@@ -32,8 +50,7 @@ export function missingParameter(name: string): AwsError {
 export function checkConstraints(specs: ParamSpec[], extra: string[] = []): void {
   const violations = [...checkParams(specs), ...extra];
   if (violations.length === 0) return;
-  const e = stsErrors.validation(violations);
-  throw new AwsError(e.code, e.httpStatus, e.message, e.type);
+  throw AwsError.from(stsErrors.validation(violations));
 }
 
 /** AWS's text for a list member over its model maximum. */

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { BbOidcError } from "../../errors.js";
 import { STS_XMLNS } from "../../sts/sts-errors.js";
 import { authenticate } from "./authenticate.js";
 import type { AwsBackend } from "./backend.js";
@@ -242,11 +241,9 @@ function formBody(req: IncomingMessage, body: Buffer): string {
 }
 
 function toAwsError(err: unknown, onInternalError?: (err: unknown) => void): AwsError {
-  if (err instanceof AwsError) return err;
   // An input problem found by shared code (e.g. a policy that will not compile at read time).
-  if (err instanceof BbOidcError && err.code === "MalformedPolicyDocument") {
-    return new AwsError("MalformedPolicyDocument", 400, err.message);
-  }
+  const known = AwsError.of(err, "iam");
+  if (known) return known;
   onInternalError?.(err);
   return new AwsError(
     "InternalFailure",

@@ -1,5 +1,5 @@
 import { request } from "node:https";
-import { BbOidcError, FetchError } from "../../errors.js";
+import { BbOidcError, FetchError, isErrorCode } from "../../errors.js";
 import type { MintOptions } from "./mint.js";
 import type { RotateKeysResult } from "./signing-keys.js";
 import type { WorkspaceRecord } from "./workspaces.js";
@@ -60,8 +60,7 @@ async function postJson(
           }
           if (res.statusCode !== 200) {
             const e = (json.error ?? {}) as Record<string, unknown>;
-            const code =
-              typeof e.code === "string" ? e.code : `ERR_EMULATOR_HTTP_${res.statusCode}`;
+            const code = isErrorCode(e.code) ? e.code : "ERR_EMULATOR_HTTP";
             reject(
               new BbOidcError(code, String(e.message ?? `emulator answered ${res.statusCode}`), {
                 ...("expected" in e ? { expected: e.expected } : {}),

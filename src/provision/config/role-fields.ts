@@ -1,4 +1,6 @@
 /** The `roles[]` section of `bb-oidc.yaml`: one IAM role, its targets, trust and permissions. */
+
+import { IAM_NAME_CHARS_TEXT } from "../../shared/iam-names.js";
 import type { Path } from "../reader/source-locations.js";
 import { grantsEverything, isAdministratorAccessArn } from "./admin.js";
 import type { Checker } from "./checker.js";
@@ -25,11 +27,7 @@ import {
 const ROLE_FIELDS: readonly Field[] = [
   {
     name: "name",
-    kind: matching(
-      ROLE_NAME,
-      "an IAM role name (1–64 of letters, digits and +=,.@_-)",
-      "IAM role name",
-    ),
+    kind: matching(ROLE_NAME, `an IAM role name (1–64 of ${IAM_NAME_CHARS_TEXT})`, "IAM role name"),
     description: "The IAM role name. Unique in the file, ignoring case (as IAM compares names).",
     required: "name is required (the IAM role name)",
   },

@@ -7,6 +7,7 @@ import ipaddr from "ipaddr.js";
 import { isBareUuid, isBracedUuid, issuerFor, MAX_AUDIENCE_LENGTH } from "../../bitbucket/index.js";
 import { PolicyError } from "../../errors.js";
 import { compilePolicy } from "../../policy/index.js";
+import { IAM_NAME_CHARS_TEXT, iamNamePattern } from "../../shared/iam-names.js";
 import type { Path } from "../reader/source-locations.js";
 import type { Checker } from "./checker.js";
 import { custom, customString, type JsonSchema, matching } from "./kinds.js";
@@ -16,8 +17,8 @@ export const ADMIN_OPT_IN_FIELD = "allowAdministratorAccess";
 export const BITBUCKET_EGRESS = "bitbucket-egress";
 
 // IAM's own patterns and limits (IAM API reference; docs/aws-behaviour.md, "Limits").
-export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-export const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
+export const ROLE_NAME = iamNamePattern(1, 64);
+export const POLICY_NAME = iamNamePattern(1, 128);
 export const IAM_PATH = /^(\/|\/[\x21-\x7e]{1,510}\/)$/;
 export const ACCOUNT = /^\d{12}$/;
 export const OU = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
@@ -165,7 +166,7 @@ function checkInline(
     if (!POLICY_NAME.test(name)) {
       c.report(
         p,
-        `${JSON.stringify(name)} is not a policy name (1–128 of letters, digits and +=,.@_-)`,
+        `${JSON.stringify(name)} is not a policy name (1–128 of ${IAM_NAME_CHARS_TEXT})`,
         { at: "key" },
       );
       continue;

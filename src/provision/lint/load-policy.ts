@@ -5,6 +5,7 @@
  * be URL-encoded as the IAM API returns it).
  */
 import { InputError } from "../../errors.js";
+import { isRecord } from "../../shared/is-record.js";
 import { parseRoleArn } from "../../sts/index.js";
 import { type Path, parseLocatedYaml } from "../reader/index.js";
 import { PLACEHOLDER_ACCOUNT } from "../reader/placeholders.js";
@@ -12,10 +13,6 @@ import { parseProviderArn, statementViews } from "../trust/statements.js";
 import { documentLocator, LineIndex } from "./locate.js";
 import { makeTrustTarget, roleNameFrom } from "./trust-target.js";
 import type { PermissionsView, TrustTarget } from "./types.js";
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Where the role's fields are, inside the file. */
 function roleBase(value: Record<string, unknown>): Path | undefined {

@@ -8,6 +8,7 @@
  * Rules skip judgements that depend on a placeholder's content.
  */
 
+import { isRecord } from "../../shared/is-record.js";
 import { parseRoleArn } from "../../sts/index.js";
 import {
   formatPath,
@@ -40,10 +41,6 @@ export interface LoadedTemplate {
   trusts: TrustTarget[];
   providers: ProviderTarget[];
   info: TemplateInfo;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function isIntrinsic(v: unknown): boolean {

@@ -4,6 +4,7 @@
  * would refuse becomes a finding instead of a crash).
  */
 import { PolicyError } from "../../errors.js";
+import { toIamNameChars } from "../../shared/iam-names.js";
 import { type StaticProvider, staticWorld } from "../../sts/index.js";
 import { trustFacts } from "../trust/attempts.js";
 import { statementViews } from "../trust/statements.js";
@@ -12,7 +13,7 @@ import type { Locate, PermissionsView, Position, TrustTarget } from "./types.js"
 
 /** A role name STS accepts in an ARN, from whatever the file calls the role. */
 export function roleNameFrom(label: string): string {
-  const name = label.replace(/[^\w+=,.@-]+/g, "-").slice(0, 64);
+  const name = toIamNameChars(label).slice(0, 64);
   return name.length > 0 ? name : "linted-role";
 }
 

@@ -2,6 +2,8 @@
  * The resource dependency graph: an edge A → B when A's properties Ref, GetAtt or Sub B, or A
  * DependsOn B. Both branches of every Fn::If count, so the order holds whatever the conditions.
  */
+
+import { isRecord } from "../../shared/is-record.js";
 import { asParsedTemplate, type ParsedTemplate } from "./read-template.js";
 import type { Path, SourceLocations } from "./source-locations.js";
 import { subVariables } from "./sub-string.js";
@@ -12,10 +14,6 @@ export interface Reference {
   target: string;
   /** Where the reference is written (for error locations). */
   path: Path;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Appends every reference to a name in `names` found in `value`. */

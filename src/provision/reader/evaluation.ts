@@ -3,6 +3,8 @@
  * sentinels (`AWS::NoValue`, "only AWS knows"), and the evaluator interface each intrinsic is
  * written against, so an intrinsic is one table entry and not a branch of the resolver.
  */
+
+import { isRecord } from "../../shared/is-record.js";
 import type { ResolveOptions } from "./resolve-types.js";
 import type { Path } from "./source-locations.js";
 import type { TemplateError, TemplateErrorReason } from "./template-error.js";
@@ -59,9 +61,7 @@ export function strictScope(scope: Scope): Scope {
   return { inCondition: scope.inCondition, strict: true };
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export { isRecord };
 
 /** `Ref` or `Fn::…` when `v` is a one-key mapping holding an intrinsic. */
 export function intrinsicKey(v: unknown): string | undefined {

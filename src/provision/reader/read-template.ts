@@ -3,6 +3,7 @@
  * keeping every value's position so later errors name `file:line:column`.
  */
 import { nearest } from "../../policy/suggest.js";
+import { isRecord } from "../../shared/is-record.js";
 import { planCfnTag, SHORT_FORM_TAGS } from "./cfn-tags.js";
 import { parseLocatedJson } from "./located-json.js";
 import { parseLocatedYaml } from "./located-yaml.js";
@@ -93,10 +94,6 @@ function parseJson(text: string, sourceName: string): unknown {
       path: [],
     });
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function checkStructure(

@@ -8,6 +8,7 @@
  * trying; whether a request is allowed is always the engine's answer.
  */
 import { parseGlob } from "../../policy/glob.js";
+import { isRecord } from "../../shared/is-record.js";
 import { SESSION_NAME_PATTERN } from "../../sts/validate-params.js";
 import { baseOperator, parseProviderArn, splitKey, statementViews } from "./statements.js";
 import { type Attempt, SYNTHETIC_SESSION_NAME, syntheticClaims } from "./synthetic.js";
@@ -24,10 +25,6 @@ export interface TrustFacts {
   /** One address inside each allowed `aws:SourceIp` block. */
   sourceIps: string[];
   sessionNames: string[];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** A concrete value a `StringLike` pattern matches: `*` → nothing, `?` → `x`. */

@@ -4,6 +4,7 @@
  * of the engine (see `attempts.ts`); this view never decides access.
  */
 import { compileGlob, parseGlob } from "../../policy/glob.js";
+import { isRecord } from "../../shared/is-record.js";
 
 /** A step into a policy document: `["Statement", 0, "Condition", "StringEquals", "<key>"]`. */
 export type DocPath = readonly (string | number)[];
@@ -31,10 +32,6 @@ export interface StatementView {
 }
 
 const WEB_IDENTITY = "sts:assumerolewithwebidentity";
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function list(v: unknown): unknown[] {
   return Array.isArray(v) ? v : v === undefined ? [] : [v];

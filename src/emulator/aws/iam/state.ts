@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { compilePolicy, policySize } from "../../../policy/index.js";
 import type { CompiledPolicy } from "../../../policy/types.js";
+import { IAM_NAME_CHARS, iamNamePattern } from "../../../shared/iam-names.js";
+import { isoSecondsFromMs } from "../../../shared/iso-time.js";
 import type { OidcProviderRecord, RoleRecord } from "../../../sts/types.js";
 import { arnPattern, parseRoleArn } from "../../../sts/validate-params.js";
 import type { Store } from "../../store/types.js";
@@ -12,7 +14,6 @@ import {
   invalidInput,
   limitExceeded,
   listTooLong,
-  malformedPolicy,
   noSuchEntity,
 } from "../errors.js";
 import { awsId, type RandomSource } from "../random.js";
@@ -38,7 +39,7 @@ export const IAM_LIMITS = {
   managedPoliciesPerRole: 10,
 } as const;
 
-const NAME = { re: /^[\w+=,.@-]+$/, text: "[\\w+=,.@-]+" };
+const NAME = { re: iamNamePattern(1), text: `${IAM_NAME_CHARS}+` };
 const PATH = {
   re: /^(?:\/|\/[\u0021-\u007e]+\/)$/,
   text: "(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
@@ -110,7 +111,7 @@ export class IamState {
   }
 
   private isoNow(): string {
-    return new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return isoSecondsFromMs(this.now());
   }
 
   // ---- OIDC providers ----------------------------------------------------------------------
@@ -700,10 +701,7 @@ function compileOrThrow(text: string, kind: "trust" | "identity"): CompiledPolic
   try {
     return compilePolicy(text, { kind });
   } catch (err) {
-    if (err instanceof Error && (err as { code?: string }).code === "MalformedPolicyDocument") {
-      throw malformedPolicy(err.message);
-    }
-    throw err;
+    throw AwsError.of(err, "iam") ?? err;
   }
 }
 

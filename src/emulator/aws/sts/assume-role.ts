@@ -1,7 +1,7 @@
 import { compilePolicy } from "../../../policy/index.js";
 import type { RequestPrincipal } from "../../../policy/types.js";
 import { stsErrors } from "../../../sts/sts-errors.js";
-import type { StsError } from "../../../sts/types.js";
+import type { WireError } from "../../../sts/types.js";
 import {
   arnPattern,
   checkParams,
@@ -20,8 +20,8 @@ const ACTION = "sts:AssumeRole";
 export const CHAINED_SESSION_MAX_SECONDS = 3600;
 const EXTERNAL_ID = { re: /^[\w+=,.@:/-]*$/, text: "[\\w+=,.@:\\/-]*" };
 
-function fail(e: StsError): never {
-  throw new AwsError(e.code, e.httpStatus, e.message, e.type);
+function fail(e: WireError): never {
+  throw AwsError.from(e);
 }
 
 /**

@@ -45,10 +45,7 @@ export async function assumeRoleWithWebIdentity(
     code: decision.ok ? undefined : decision.error.code,
     reason: decision.reason,
   });
-  if (!decision.ok) {
-    const e = decision.error;
-    throw new AwsError(e.code, e.httpStatus, e.message, e.type);
-  }
+  if (!decision.ok) throw AwsError.from(decision.error);
 
   const role = parseRoleArn(decision.roleArn)!;
   const roleId = decision.assumedRoleId.slice(0, decision.assumedRoleId.indexOf(":"));

@@ -1,0 +1,41 @@
+/**
+ * IAM's names: role, policy and session names, source identities, are letters, digits, `_` and
+ * `+=,.@-` (the `[\w+=,.@-]` pattern of the IAM and STS API references; docs/aws-behaviour.md
+ * "Limits"). One definition for every check and every name bb-oidc makes up.
+ */
+export const IAM_NAME_CHARS = "[\\w+=,.@-]";
+
+/** The characters in words, for messages. */
+export const IAM_NAME_CHARS_TEXT = "letters, digits and +=,.@_-";
+
+/** `^[\w+=,.@-]{min,max}$` (`max` omitted: no upper bound). */
+export function iamNamePattern(min: number, max?: number): RegExp {
+  return new RegExp(`^${IAM_NAME_CHARS}{${min},${max ?? ""}}$`);
+}
+
+const NOT_NAME_CHARS = /[^\w+=,.@-]+/g;
+
+/** `label` with every run of characters IAM refuses in a name replaced by one `-`. */
+export function toIamNameChars(label: string): string {
+  return label.replace(NOT_NAME_CHARS, "-");
+}
+
+/** The parts of a role ARN. */
+export interface RoleArnParts {
+  partition: string;
+  account: string;
+  /** `/` or `/a/b/`. */
+  path: string;
+  name: string;
+}
+
+const ROLE_ARN = new RegExp(
+  `^arn:(aws[\\w-]*):iam::(\\d{12}):role(\\/(?:[\\x21-\\x7e]*\\/)?)?(${IAM_NAME_CHARS}{1,64})$`,
+);
+
+/** `arn:<partition>:iam::<12 digits>:role/<path/>name`; null when it is not a role ARN. */
+export function parseRoleArn(arn: string): RoleArnParts | null {
+  const m = ROLE_ARN.exec(arn);
+  if (!m) return null;
+  return { partition: m[1]!, account: m[2]!, path: m[3] ?? "/", name: m[4]! };
+}
