@@ -257,3 +257,9 @@ function send(req: RawRequest, body: string): Promise<{ status: number; body: st
     r.end(body);
   });
 }
+
+test("the emulator's own endpoints stay its own, whatever the method", async () => {
+  const r = await fetch(`${ep.url}/_emulator/faults`, { method: "DELETE" });
+  expect(r.status).toBe(200);
+  expect(await r.json()).toEqual({ pending: [] });
+});

@@ -25,12 +25,13 @@ const S3_PATH = /^\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/|$)/;
  * a virtual-hosted bucket name, a bucket path, or a method the Query protocol never uses.
  */
 export function isS3Request(req: IncomingMessage, path: string): boolean {
+  if (path.startsWith("/_emulator/")) return false;
   const auth = req.headers.authorization;
   if (auth !== undefined) return /Credential=[^/,]+\/\d{8}\/[^/]+\/s3\/aws4_request/.test(auth);
   if (virtualBucket(req.headers.host) !== undefined) return true;
   const method = req.method ?? "GET";
   if (method === "PUT" || method === "HEAD" || method === "DELETE") return true;
-  return method === "GET" && S3_PATH.test(path) && !path.startsWith("/_emulator/");
+  return method === "GET" && S3_PATH.test(path);
 }
 
 export interface S3HttpOptions {
