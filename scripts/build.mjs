@@ -6,22 +6,14 @@
 //   dist/pipeline.cache  which this script records by running one exchange (code-cache.mjs)
 //   dist/index.mjs, dist/emulator.mjs, lib/   the library (`bb-oidc`, `bb-oidc/emulator`); its
 //                      type declarations come from tsconfig.types.json (npm's prepare)
+// Every bundle has a source map beside it (`--debug` maps stack frames with it; no sources inside).
+// The single executable is built from these by scripts/build-sea.mjs.
 import { createHash } from "node:crypto";
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+import { cliCode, finishCjsBundle, shared } from "./bundle-options.mjs";
 import { recordPipelineCache } from "./code-cache.mjs";
 
-const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-
-const shared = {
-  bundle: true,
-  platform: "node",
-  target: "node20",
-  sourcemap: false,
-  legalComments: "none",
-  logLevel: "warning",
-  define: { __BB_OIDC_VERSION__: JSON.stringify(pkg.version) },
-};
 // Bundled CommonJS dependencies (the AWS SDK) still call require(); give ES modules one.
 const esm = {
   ...shared,
@@ -30,12 +22,6 @@ const esm = {
   banner: {
     js: "import { createRequire as __bbCreateRequire } from 'node:module'; const require = __bbCreateRequire(import.meta.url);",
   },
-};
-const cliCode = {
-  // Less text for V8 to read and compile at every start.
-  minify: true,
-  // The SDK's ES-module builds tree-shake; its CommonJS builds come whole.
-  mainFields: ["module", "main"],
 };
 
 rmSync("dist/pipeline.cache", { force: true });
@@ -53,6 +39,8 @@ const [cli, lib] = await Promise.all([
   // module (one BbOidcError class, one policy engine).
   build({
     ...esm,
+    // Library users map frames with their own tools; the package carries the CLI's maps only.
+    sourcemap: false,
     entryPoints: { index: "src/index.ts", emulator: "src/emulator/index.ts" },
     outdir: "dist",
     splitting: true,
@@ -69,22 +57,10 @@ const [cli, lib] = await Promise.all([
   }),
 ]);
 
-// vm.Script code has no ES-module loader behind import(); the SDK only imports Node built-ins that
-// way, and require() gives the same objects.
-const pipelineFile = "dist/pipeline.cjs";
-let pipeline = readFileSync(pipelineFile, "utf8").replace(
-  /\bimport\((["'])(node:[a-z_/]+)\1\)/g,
-  "Promise.resolve().then(()=>require($1$2$1))",
-);
-const leftover = /\bimport\((["'`])(?!node:)/.exec(pipeline);
-if (leftover) {
-  throw new Error(
-    `dist/pipeline.cjs still has a dynamic import near: ${pipeline.slice(leftover.index, leftover.index + 80)}`,
-  );
-}
-writeFileSync(pipelineFile, pipeline);
-const bundleId = createHash("sha256").update(pipeline).digest("hex").slice(0, 16);
-pipeline = undefined;
+const bundleId = createHash("sha256")
+  .update(finishCjsBundle("dist/pipeline.cjs"))
+  .digest("hex")
+  .slice(0, 16);
 
 await build({
   ...shared,

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   // Calls to AWS
   ERR_STS_REFUSED: "STS refused or could not be reached; `stsCode` holds AWS's code",
   ERR_STS_RESPONSE: "STS answered without what it must send",
+  ERR_EXCHANGE_TIMEOUT: "the exchange's overall time limit (--timeout) ran out before STS answered",
   ERR_AWS_REFUSED: "another AWS service refused; `actual` holds AWS's error name",
   ERR_AWS_CREDENTIALS: "no AWS credentials could be found",
   ERR_ACCOUNT_NOT_ALLOWED: "the credentials are for an account the user did not allow",

@@ -3,12 +3,16 @@ import { InputError } from "../errors.js";
 import { decodeToken } from "../oidc/decode.js";
 import { parseRoleArn } from "../shared/iam-names.js";
 import {
+  CHAIN_MAX_SECONDS,
   type ChainLink,
   type ExchangeResult,
   exchangeCredentials,
+  type SourceCredentials,
   StsCallError,
 } from "../sts/exchange.js";
+import { DEFAULT_RETRY, type RetryPolicy } from "../sts/retry.js";
 import { collect, parseIntegerArg, readValueArg } from "./io.js";
+import { sdkNetworkOptions } from "./network.js";
 import {
   checkSessionName,
   defaultSessionName,
@@ -21,6 +25,8 @@ import { registerSecret } from "./redact.js";
 export interface ExchangeFlags {
   roleArn: string;
   token?: string;
+  fromEnvCredentials?: boolean;
+  externalId?: string;
   sessionName?: string;
   duration?: string;
   region?: string;
@@ -30,14 +36,25 @@ export interface ExchangeFlags {
   chain: string[];
   allowedAccountId: string[];
   trustPolicy?: string;
+  maxAttempts?: string;
+  retry: boolean;
+  timeout: string;
   quiet?: boolean;
 }
+
+/** The whole exchange's default time limit, every hop, attempt and wait included. */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
 
 /** The options `credentials` and `exec` share. */
 export function addExchangeOptions(cmd: Command): Command {
   return cmd
     .requiredOption("--role-arn <arn>", "the role to assume with the step's token")
     .option("--token <jwt|@file|->", "the token (default: $BITBUCKET_STEP_OIDC_TOKEN)")
+    .option(
+      "--from-env-credentials",
+      "no token: AssumeRole into --role-arn with the AWS credentials already in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)",
+    )
+    .option("--external-id <id>", "ExternalId for --role-arn (with --from-env-credentials)")
     .option("--session-name <name>", "RoleSessionName (default: bb-<repo>-<build>-<step>)")
     .option(
       "--duration <seconds>",
@@ -51,8 +68,8 @@ export function addExchangeOptions(cmd: Command): Command {
     .option("--policy <json|@file>", "a session policy narrowing the role's permissions")
     .option("--policy-arn <arn>", "a managed session policy (repeatable, ≤ 10)", collect, [])
     .option(
-      "--chain <role-arn[,external-id=X]>",
-      "then AssumeRole into this role (repeatable, in order)",
+      "--chain <role-arn[,key=value...]>",
+      "then AssumeRole into this role (repeatable, in order); keys: external-id, session-name, duration (≤ 3600), policy=@file, policy-arn (repeatable)",
       collect,
       [],
     )
@@ -66,26 +83,121 @@ export function addExchangeOptions(cmd: Command): Command {
       "--trust-policy <file>",
       "on AccessDenied, check the token against this trust policy to name the failing condition",
     )
+    .option(
+      "--max-attempts <n>",
+      "attempts per STS call for errors a retry can fix (throttling, 5xx, network)",
+      "5",
+    )
+    .option("--no-retry", "one attempt per STS call (same as --max-attempts 1)")
+    .option(
+      "--timeout <seconds>",
+      "the whole exchange, every hop, attempt and wait, ends within this time",
+      String(DEFAULT_TIMEOUT_SECONDS),
+    )
     .option("--quiet", "no progress or warnings on stderr");
 }
 
+const CHAIN_FORM =
+  "ROLE_ARN[,external-id=X][,session-name=N][,duration=SECONDS][,policy=@FILE][,policy-arn=ARN]";
+
+/**
+ * `--chain` values: a role ARN, then per-hop settings as key=value. A session policy comes from
+ * a file (`policy=@FILE`): its JSON has commas of its own.
+ */
 export function parseChain(values: string[]): ChainLink[] {
   return values.map((v) => {
     const [arn, ...rest] = v.split(",");
     const link: ChainLink = { roleArn: arn!.trim() };
-    for (const kv of rest) {
-      const m = /^\s*external-id=(.+)$/.exec(kv);
-      if (!m)
-        throw new InputError(
-          `--chain: "${kv}" is not understood; the form is ROLE_ARN[,external-id=X].`,
-        );
-      link.externalId = m[1]!;
-    }
     if (!parseRoleArn(link.roleArn)) {
-      throw new InputError(`--chain: "${link.roleArn}" is not a role ARN.`);
+      throw new InputError(`--chain: "${link.roleArn}" is not a role ARN.`, {
+        hint: `The form is ${CHAIN_FORM}.`,
+      });
+    }
+    for (const kv of rest) {
+      const m = /^\s*([a-z-]+)=(.*)$/.exec(kv);
+      const value = m?.[2]?.trim() ?? "";
+      if (!m || !value) {
+        throw new InputError(`--chain: "${kv}" is not understood.`, {
+          hint: `The form is ${CHAIN_FORM}.`,
+        });
+      }
+      switch (m[1]) {
+        case "external-id":
+          link.externalId = value;
+          break;
+        case "session-name":
+          link.sessionName = checkSessionName(value);
+          break;
+        case "duration": {
+          const d = parseIntegerArg(value, "--chain duration");
+          if (d < 900 || d > CHAIN_MAX_SECONDS) {
+            throw new InputError(
+              `--chain duration=${d}: a chained role session lasts 900–3600 seconds (AWS's limit for role chaining).`,
+            );
+          }
+          link.durationSeconds = d;
+          break;
+        }
+        case "policy":
+          if (!value.startsWith("@")) {
+            throw new InputError(
+              "--chain policy: give the session policy as a file, policy=@FILE.",
+              {
+                hint: "Its JSON has commas, which separate --chain's settings.",
+              },
+            );
+          }
+          link.policy = readValueArg(value, "--chain policy");
+          break;
+        case "policy-arn":
+          link.policyArns = [...(link.policyArns ?? []), value];
+          if (link.policyArns.length > 10) {
+            throw new InputError(
+              "--chain policy-arn: STS takes at most 10 managed session policies.",
+            );
+          }
+          break;
+        default:
+          throw new InputError(`--chain: "${m[1]}" is not a setting of a hop.`, {
+            hint: `The form is ${CHAIN_FORM}.`,
+          });
+      }
     }
     return link;
   });
+}
+
+/** The static credentials `--from-env-credentials` starts from; secrets registered for redaction. */
+function sourceCredentials(env: NodeJS.ProcessEnv): SourceCredentials {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  if (!accessKeyId || !secretAccessKey) {
+    throw new InputError(
+      "--from-env-credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set in the environment.",
+      {
+        hint: "Set them (e.g. from secured repository variables), or drop --from-env-credentials to exchange the step's OIDC token.",
+      },
+    );
+  }
+  const sessionToken = env.AWS_SESSION_TOKEN?.trim();
+  registerSecret(secretAccessKey);
+  registerSecret(sessionToken);
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/** --max-attempts, --no-retry and --timeout as the retry policy and overall limit. */
+function retrySettings(flags: ExchangeFlags): { retry: RetryPolicy; timeoutMs: number } {
+  const seconds = parseIntegerArg(flags.timeout, "--timeout");
+  if (seconds < 1 || seconds > 3600) {
+    throw new InputError(`--timeout: ${seconds} is outside 1–3600 seconds.`);
+  }
+  const attempts =
+    flags.retry === false ? 1 : parseIntegerArg(flags.maxAttempts ?? "5", "--max-attempts");
+  if (attempts < 1 || attempts > 20) {
+    throw new InputError(`--max-attempts: ${attempts} is outside 1–20.`);
+  }
+  const timeoutMs = seconds * 1000;
+  return { retry: { ...DEFAULT_RETRY, maxAttempts: attempts, maxTotalMs: timeoutMs }, timeoutMs };
 }
 
 export interface ExchangeOutcome extends ExchangeResult {
@@ -102,12 +214,26 @@ export async function runExchange(
       hint: "Use arn:aws:iam::<12-digit account>:role/<name>.",
     });
   }
-  const token = resolveToken(
-    flags.token !== undefined ? readValueArg(flags.token, "--token") : undefined,
-    env,
-  );
-  registerSecret(token);
-  decodeToken(token); // a token that is not a JWT fails here, before any call
+  if (flags.fromEnvCredentials && flags.token !== undefined) {
+    throw new InputError("give --token or --from-env-credentials, not both.");
+  }
+  if (flags.externalId !== undefined && !flags.fromEnvCredentials) {
+    throw new InputError(
+      "--external-id applies to AssumeRole (with --from-env-credentials); STS takes none with a web identity.",
+      { hint: "For a chained role, write --chain ROLE_ARN,external-id=X." },
+    );
+  }
+  const source = flags.fromEnvCredentials ? sourceCredentials(env) : undefined;
+  const token = source
+    ? undefined
+    : resolveToken(
+        flags.token !== undefined ? readValueArg(flags.token, "--token") : undefined,
+        env,
+      );
+  if (token !== undefined) {
+    registerSecret(token);
+    decodeToken(token); // a token that is not a JWT fails here, before any call
+  }
   const sessionName = checkSessionName(flags.sessionName ?? defaultSessionName(env, Date.now()));
   const region = resolveRegion(flags.region, env);
   const endpoint = resolveStsEndpoint(flags.endpointUrl, env);
@@ -124,13 +250,19 @@ export async function runExchange(
     if (!/^\d{12}$/.test(id))
       throw new InputError(`--allowed-account-id: "${id}" is not a 12-digit account ID.`);
   }
+  const { retry, timeoutMs } = retrySettings(flags);
   const notice = (t: string) => {
     if (!flags.quiet) process.stderr.write(`bb-oidc: ${t}\n`);
   };
   try {
     const result = await exchangeCredentials({
       roleArn: flags.roleArn,
-      token,
+      ...(token !== undefined ? { token } : {}),
+      ...(source ? { source } : {}),
+      ...(flags.externalId !== undefined ? { externalId: flags.externalId } : {}),
+      retry,
+      timeoutMs,
+      clientOptions: sdkNetworkOptions(env),
       sessionName,
       region,
       ...(endpoint ? { endpoint } : {}),
@@ -145,7 +277,7 @@ export async function runExchange(
     registerSecret(result.credentials.sessionToken);
     return { ...result, region };
   } catch (err) {
-    if (err instanceof StsCallError) {
+    if (err instanceof StsCallError && token !== undefined) {
       // Loaded only on failure: the engine and IAM reader are not needed when STS says yes.
       const { explainStsFailure } = await import("./sts-failure.js");
       throw await explainStsFailure(err, {

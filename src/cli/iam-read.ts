@@ -1,4 +1,5 @@
 import { GetOpenIDConnectProviderCommand, GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { sdkNetworkOptions } from "./network.js";
 
 /**
  * Reads a role's trust policy and an OIDC provider through IAM with the SDK's usual credential
@@ -12,7 +13,12 @@ export interface LiveRole {
 }
 
 export function iamClient(region: string, endpoint?: string): IAMClient {
-  return new IAMClient({ region, maxAttempts: 2, ...(endpoint ? { endpoint } : {}) });
+  return new IAMClient({
+    region,
+    maxAttempts: 2,
+    ...(endpoint ? { endpoint } : {}),
+    ...sdkNetworkOptions(process.env),
+  });
 }
 
 export async function readRole(

@@ -8,11 +8,16 @@
 // cache is made by the build (scripts/build.mjs) on this machine's Node; V8 checks its version and
 // flags, and the header below ties it to the exact bundle, so a stale or foreign cache is never
 // used, only skipped.
+//
+// The same file is the main script of the single executable (scripts/build-sea.mjs). There the
+// bundles, the cache and the full CLI (one CommonJS bundle, dist/sea/main.cjs) are assets of the
+// binary instead of files beside this one.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Script } from "node:vm";
 import { invokedCommand } from "./invoked.js";
 import { isPipelineCommand } from "./pipeline-commands.js";
+import { type SeaApi, seaText, singleExecutable } from "./sea.js";
 
 declare const __PIPELINE_BUNDLE_ID__: string;
 /** Next to this file once built; a variable, so neither tsc nor esbuild tries to resolve it. */
@@ -23,6 +28,16 @@ interface CacheHeader {
   v8: string;
 }
 
+/** What scripts/build-sea.mjs records about the executable it builds (asset build.json). */
+interface SeaBuild {
+  version: string;
+  platform: string;
+  node: string;
+  commit?: string;
+}
+
+type BundleMain = { main(argv: readonly string[]): Promise<void> };
+
 // Only bb-oidc's own flags: after `--`, `exec`'s command may have a --debug of its own.
 const ownArgs = process.argv.includes("--")
   ? process.argv.slice(0, process.argv.indexOf("--"))
@@ -30,19 +45,26 @@ const ownArgs = process.argv.includes("--")
 const debug = ownArgs.includes("--debug");
 // Set only by the build, which runs one exchange against a stand-in STS to record the cache.
 const cacheOut = process.env.BB_OIDC_WRITE_CODE_CACHE;
+const sea = singleExecutable();
 
 function say(line: string): void {
   if (debug) process.stderr.write(`bb-oidc: start-up: ${line}\n`);
 }
 
-/** The cache's bytes when it was made for this bundle by this V8; otherwise why not. */
-function readCache(path: string): Buffer | string {
-  let raw: Buffer;
+function cacheBytes(s: SeaApi | undefined): Buffer | undefined {
   try {
-    raw = readFileSync(path);
+    return s
+      ? Buffer.from(s.getAsset("pipeline.cache"))
+      : readFileSync(join(__dirname, "pipeline.cache"));
   } catch {
-    return "no code cache";
+    return undefined;
   }
+}
+
+/** The cache's bytes when it was made for this bundle by this V8; otherwise why not. */
+function readCache(): Buffer | string {
+  const raw = cacheBytes(sea);
+  if (raw === undefined) return "no code cache";
   const nl = raw.indexOf(10);
   let header: CacheHeader;
   try {
@@ -55,9 +77,14 @@ function readCache(path: string): Buffer | string {
   return raw.subarray(nl + 1);
 }
 
-function runPipelineBundle(cachedData: Buffer | undefined): Promise<void> {
-  const file = join(__dirname, "pipeline.cjs");
-  const source = readFileSync(file, "utf8");
+/**
+ * Compiles and runs a CommonJS bundle (`name`: pipeline.cjs, or main.cjs in the executable).
+ * Its file name is where `--debug` looks for its source map (report-error.ts).
+ */
+function runBundle(name: string, cachedData: Buffer | undefined): Promise<void> {
+  const file = sea ? `sea:${name}` : join(__dirname, name);
+  const source = sea ? seaText(sea, name) : readFileSync(file, "utf8");
+  if (source === undefined) throw new Error(`the executable carries no ${name}`);
   const script = new Script(
     `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
     { filename: file, ...(cachedData ? { cachedData } : {}) },
@@ -73,31 +100,40 @@ function runPipelineBundle(cachedData: Buffer | undefined): Promise<void> {
       );
     });
   }
-  const mod = { exports: {} as { main(argv: readonly string[]): Promise<void> } };
+  const mod = { exports: {} as BundleMain };
   (script.runInThisContext() as (...args: unknown[]) => void)(
     mod.exports,
     require,
     mod,
     file,
-    __dirname,
+    sea ? process.cwd() : __dirname,
   );
   return mod.exports.main(process.argv);
+}
+
+/** `0.1.0`, and for the single executable which build it is. */
+function versionLine(): string {
+  const build = sea ? seaText(sea, "build.json") : undefined;
+  if (build === undefined) return __BB_OIDC_VERSION__;
+  const b = JSON.parse(build) as SeaBuild;
+  return `${b.version} (single executable, ${b.platform}, Node ${b.node}${b.commit ? `, commit ${b.commit}` : ""})`;
 }
 
 async function start(): Promise<void> {
   const command = invokedCommand(process.argv);
   // `bb-oidc --version` (a common first line of a step's log) needs none of the commands.
   if (command === undefined && ownArgs.slice(2).some((a) => a === "--version" || a === "-V")) {
-    process.stdout.write(`${__BB_OIDC_VERSION__}\n`);
+    process.stdout.write(`${versionLine()}\n`);
     return;
   }
   if (isPipelineCommand(command)) {
-    if (cacheOut) return runPipelineBundle(undefined);
-    const cache = readCache(join(__dirname, "pipeline.cache"));
+    if (cacheOut) return runBundle("pipeline.cjs", undefined);
+    const cache = readCache();
     // Without its cache the pipeline bundle compiles slower than the full CLI's chunks load.
-    if (typeof cache !== "string") return runPipelineBundle(cache);
+    if (typeof cache !== "string") return runBundle("pipeline.cjs", cache);
     say(`${cache}; running the full CLI`);
   }
+  if (sea) return runBundle("main.cjs", undefined);
   await import(FULL_CLI);
 }
 

@@ -1,5 +1,4 @@
-import { registerCommands } from "./commands/index.js";
-import { runCli } from "./program.js";
+import { main } from "./full-main.js";
 
-// The full CLI: every command, each loaded from its own chunk when it runs (see launcher.ts).
-await runCli(process.argv, (program) => registerCommands(program, process.argv));
+// The full CLI as an ES module: its commands load from chunks as they run (see launcher.ts).
+await main(process.argv);

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { setDebug } from "./debug.js";
 import { reportError } from "./report-error.js";
 
 /**
@@ -23,7 +24,8 @@ export async function runCli(
     .version(__BB_OIDC_VERSION__)
     .option("--debug", "show stack traces and internal details (never secrets)")
     .showHelpAfterError("(run with --help for usage)")
-    .exitOverride();
+    .exitOverride()
+    .hook("preAction", (root) => setDebug(root.opts().debug === true));
 
   await register(program);
 

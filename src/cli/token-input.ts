@@ -4,11 +4,13 @@ import {
   compactToken,
   createHttpsFetcher,
   decodeToken,
+  type JsonFetcher,
   JwksCache,
   type KeyResolver,
   StaticJwks,
 } from "../oidc/index.js";
 import { parseJsonText, readRawValueArg, readTextFile } from "./io.js";
+import { networkRoute } from "./network.js";
 import { registerSecret } from "./redact.js";
 
 /**
@@ -24,7 +26,10 @@ export function readTokenArg(value: string, flag = "--token"): string {
   return token;
 }
 
-/** Keys from a JWKS file, or fetched from the issuer (discovery → jwks_uri) over HTTPS. */
+/**
+ * Keys from a JWKS file, or fetched from the issuer (discovery → jwks_uri) over HTTPS, through
+ * the step's proxy when one is set (network.ts).
+ */
 export function keyResolverFor(opts: { jwks?: string; caFile?: string }): KeyResolver {
   if (opts.jwks) {
     const jwks = parseJsonText(readTextFile(opts.jwks, "--jwks"), opts.jwks);
@@ -36,7 +41,14 @@ export function keyResolverFor(opts: { jwks?: string; caFile?: string }): KeyRes
     return new StaticJwks(jwks as { keys: Record<string, unknown>[] });
   }
   const ca = opts.caFile ? readCa(opts.caFile) : undefined;
-  return new JwksCache({ fetcher: createHttpsFetcher(ca ? { ca } : {}) });
+  const fetcher: JsonFetcher = async (url, o) => {
+    const network = await networkRoute(process.env);
+    return createHttpsFetcher({
+      ...(ca ? { ca } : {}),
+      ...(network ? { agent: network.agent } : {}),
+    })(url, o);
+  };
+  return new JwksCache({ fetcher });
 }
 
 function readCa(path: string): string {

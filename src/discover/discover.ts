@@ -175,7 +175,13 @@ function tlsTargets(
 async function tlsOf(
   target: { url: URL; serves: TlsHostFacts["serves"] },
   plan: ConnectionPlan,
-  opts: { ca?: string; timeoutMs: number; nowMs: number; expiryWarningDays?: number },
+  opts: {
+    ca?: string;
+    timeoutMs: number;
+    nowMs: number;
+    expiryWarningDays?: number;
+    network?: DiscoverOptions["network"];
+  },
 ): Promise<{ facts: TlsHostFacts; warnings: DiscoverWarning[] }> {
   const host = target.url.hostname.replace(/^\[|\]$/g, "");
   const port = target.url.port ? Number(target.url.port) : 443;
@@ -187,6 +193,7 @@ async function tlsOf(
     fetchTlsChain(host, connect.port, {
       ...(opts.ca === undefined ? {} : { ca: opts.ca }),
       ...(mapped ? { connectHost: connect.host } : {}),
+      ...(opts.network ? { openSocket: opts.network.openSocket } : {}),
       timeoutMs: opts.timeoutMs,
     }),
   );
@@ -248,7 +255,11 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
 
   const timeoutMs = options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
   const nowMs = options.now * 1000;
-  const base = { timeoutMs, ...(plan.hostMap ? { hostMap: plan.hostMap } : {}) };
+  const base = {
+    timeoutMs,
+    ...(plan.hostMap ? { hostMap: plan.hostMap } : {}),
+    ...(options.network ? { agent: options.network.agent } : {}),
+  };
   const fetcher = createHttpsFetcher({ ...base, ...(options.ca ? { ca: options.ca } : {}) });
   // The feed lives on Atlassian's CDN, not on the issuer's host: a CA given for an emulator is
   // trusted in addition to the default roots there, so the real feed still verifies.
@@ -271,6 +282,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
           ...(options.ca ? { ca: options.ca } : {}),
           timeoutMs,
           nowMs,
+          ...(options.network ? { network: options.network } : {}),
           ...(options.expiryWarningDays === undefined
             ? {}
             : { expiryWarningDays: options.expiryWarningDays }),

@@ -23,6 +23,14 @@ export interface DiscoverOptions {
   expiryWarningDays?: number;
   /** Per-request timeout in ms. Default 5000. */
   timeoutMs?: number;
+  /**
+   * How connections leave the machine (a proxy), built by the CLI from the environment: `agent`
+   * for the HTTPS requests, `openSocket` for the TLS handshakes. Default: direct connections.
+   */
+  network?: {
+    agent: import("node:http").Agent;
+    openSocket(host: string, port: number): Promise<import("node:net").Socket>;
+  };
 }
 
 export type WorkspaceUuidSource = "flag" | "token" | "workspace-endpoint";

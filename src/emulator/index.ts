@@ -2,6 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { issuerFor } from "../bitbucket/index.js";
+import type { AuditLogOptions } from "./aws/audit.js";
 import { registerOrganizationalUnits } from "./aws/cloudformation/index.js";
 import { type AccountRecord, type AwsEndpoint, startAwsEndpoint } from "./aws/index.js";
 import { checkSourceIpOption } from "./aws/source-ip.js";
@@ -46,6 +47,17 @@ export interface EmulatorOptions {
   organizations?: Readonly<Record<string, readonly string[]>>;
   /** Unexpected errors inside request handling (answered as 500 InternalFailure). */
   onInternalError?: (err: unknown) => void;
+  /**
+   * Let the admin endpoints (`/_emulator/faults` on the AWS port; mint, rotate-keys and
+   * workspaces on the Bitbucket port) answer callers that are not on loopback. Default: refused.
+   */
+  allowRemoteAdmin?: boolean;
+  /**
+   * `<state>/audit.log` bounds: rotated at `maxFileBytes` (default 10 MiB) keeping `keepFiles`
+   * earlier files (default 5); unauthenticated refusals summed up every `summaryIntervalMs`
+   * (default 60 s).
+   */
+  audit?: AuditLogOptions;
 }
 
 export interface EmulatorWorkspace {
@@ -101,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       port: options.bitbucketPort ?? DEFAULT_BITBUCKET_PORT,
       ca,
       now: nowSeconds,
+      allowRemoteAdmin: options.allowRemoteAdmin === true,
     });
     cleanups.push(() => bitbucket.close());
     const aws = await startAwsEndpoint({
@@ -117,6 +130,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       sourceIp: options.sourceIp,
       trustSourceIpHeader: options.trustSourceIpHeader,
       onInternalError: options.onInternalError,
+      allowRemoteAdmin: options.allowRemoteAdmin === true,
+      ...(options.audit ? { audit: options.audit } : {}),
     });
     cleanups.push(() => aws.close());
     if (options.organizations && Object.keys(options.organizations).length > 0) {

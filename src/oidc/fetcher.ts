@@ -1,3 +1,4 @@
+import type { Agent } from "node:http";
 import { request } from "node:https";
 import { isIP } from "node:net";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
@@ -18,6 +19,8 @@ export interface HttpsFetcherOptions {
   timeoutMs?: number;
   /** Largest accepted response body in bytes. 1 MiB. */
   maxBytes?: number;
+  /** Routes the connection (a proxy agent, built by the CLI); default a direct connection. */
+  agent?: Agent;
 }
 
 export const DEFAULT_FETCH_TIMEOUT_MS = 5000;
@@ -109,7 +112,7 @@ function fetchJson(
       checkServerIdentity: (_host: string, cert: PeerCertificate) =>
         checkServerIdentity(hostname, cert),
       ca: options.ca,
-      agent: false,
+      agent: options.agent ?? false,
     });
     const timer = setTimeout(() => {
       fail(
@@ -133,7 +136,7 @@ function fetchJson(
             {
               actual: err.code,
               cause: err,
-              hint: "the server's certificate is not trusted for this host name; check the CA you trust (--ca) and the host name",
+              hint: "the server's certificate is not trusted for this host name; check the CA you trust (--ca-file) and the host name",
             },
           ),
         );

@@ -107,9 +107,13 @@ function selectionError(
     incompatible: "the key with that kid does not fit the algorithm (kty/crv/use/alg/key_ops)",
     unreachable: "the keys could not be fetched",
   };
+  // Why a fetch failed (DNS, TLS, a proxy's refusal) is what the reader needs to act on.
+  const note =
+    extra.note ??
+    (extra.cause instanceof Error && reason === "unreachable" ? extra.cause.message : undefined);
   return new TokenError(
     "ERR_KEY_NOT_FOUND",
-    `cannot find ${describe(header)} for issuer ${issuer}: ${why[reason] ?? reason}${extra.note ? ` (${extra.note})` : ""}`,
+    `cannot find ${describe(header)} for issuer ${issuer}: ${why[reason] ?? reason}${note ? ` (${note})` : ""}`,
     {
       expected: { kid: header.kid, alg: header.alg },
       actual: reason,

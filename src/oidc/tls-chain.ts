@@ -50,6 +50,8 @@ export interface FetchTlsChainOptions {
   timeoutMs?: number;
   /** Default true: an untrusted chain is `ERR_FETCH_TLS`. With false the chain is returned with `authorized: false`. */
   rejectUnauthorized?: boolean;
+  /** Opens the TCP stream (a proxy tunnel, from the CLI); default a direct connection. */
+  openSocket?: (host: string, port: number) => Promise<Socket>;
 }
 
 function describeCert(der: Buffer): TlsCertificate {
@@ -172,16 +174,17 @@ function handshake(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
   const rejectUnauthorized = opts.rejectUnauthorized ?? true;
   return new Promise((resolve, reject) => {
-    const raw = new Socket();
     const sniffer = new CertificateSniffer();
+    let raw: Socket | undefined;
+    let socket: TLSSocket | undefined;
     let settled = false;
     const finish = (err: Error | undefined, attempt?: Attempt) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       if (err) {
-        socket.destroy();
-        raw.destroy();
+        socket?.destroy();
+        raw?.destroy();
         reject(err);
       } else resolve(attempt!);
     };
@@ -212,21 +215,38 @@ function handshake(
         );
       }
     };
-    raw.on("error", onError);
-    raw.connect(port, opts.connectHost ?? host);
-    const stream = tls12 ? new TappedSocket(raw, (d) => sniffer.feed(d)) : raw;
-    const socket = tlsConnect({
-      socket: stream as Socket,
-      servername,
-      ca: opts.ca,
-      rejectUnauthorized,
-      checkServerIdentity: (_h, cert) => checkServerIdentity(servername ?? host, cert),
-      ...(tls12 ? { maxVersion: "TLSv1.2" as const } : {}),
-    });
-    socket.on("error", onError);
-    socket.on("secureConnect", () =>
-      finish(undefined, { socket, sniffed: tls12 ? sniffer.certificates : undefined }),
-    );
+    const begin = (tcp: Socket) => {
+      raw = tcp;
+      if (settled) {
+        tcp.destroy();
+        return;
+      }
+      tcp.on("error", onError);
+      const stream = tls12 ? new TappedSocket(tcp, (d) => sniffer.feed(d)) : tcp;
+      const tlsSocket = tlsConnect({
+        socket: stream as Socket,
+        servername,
+        ca: opts.ca,
+        rejectUnauthorized,
+        checkServerIdentity: (_h, cert) => checkServerIdentity(servername ?? host, cert),
+        ...(tls12 ? { maxVersion: "TLSv1.2" as const } : {}),
+      });
+      socket = tlsSocket;
+      tlsSocket.on("error", onError);
+      tlsSocket.on("secureConnect", () =>
+        finish(undefined, {
+          socket: tlsSocket,
+          sniffed: tls12 ? sniffer.certificates : undefined,
+        }),
+      );
+    };
+    if (opts.openSocket) {
+      opts.openSocket(opts.connectHost ?? host, port).then(begin, onError);
+    } else {
+      const tcp = new Socket();
+      tcp.connect(port, opts.connectHost ?? host);
+      begin(tcp);
+    }
     const timer = setTimeout(
       () =>
         finish(

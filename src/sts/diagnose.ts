@@ -128,8 +128,8 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     return {
       cause: `The step's token expired${ago} (STS allows 5 minutes past exp).`,
       fix: [
-        "Exchange the token early in the step; a step's token is valid for about an hour.",
-        "For long steps, use `bb-oidc configure` and let the SDK refresh, or split the step.",
+        "Exchange the token early in the step; a step's token is valid for about an hour and the step cannot get a new one.",
+        "For a step longer than that, exchange at its start with `bb-oidc exec` or `credentials --duration` (the credentials outlive the token), or split the step.",
       ],
       facts,
     };

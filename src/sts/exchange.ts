@@ -22,24 +22,47 @@ export interface AwsCredentials {
   expiration: Date;
 }
 
+/** One AssumeRole after the first session; what is unset takes the request's value. */
 export interface ChainLink {
   roleArn: string;
   externalId?: string;
+  sessionName?: string;
+  durationSeconds?: number;
+  policy?: string;
+  policyArns?: string[];
+}
+
+/** Credentials the chain starts from instead of a token (configure-aws-credentials' role chaining). */
+export interface SourceCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
 }
 
 export interface ExchangeRequest {
   roleArn: string;
-  token: string;
+  /** The step's OIDC token; the first hop is AssumeRoleWithWebIdentity. Excludes `source`. */
+  token?: string;
+  /** Start from these credentials: the first hop is AssumeRole, signed with them. */
+  source?: SourceCredentials;
   sessionName: string;
   durationSeconds?: number;
   region: string;
   endpoint?: string;
   policy?: string;
   policyArns?: string[];
+  externalId?: string;
   chain?: ChainLink[];
   allowedAccountIds?: string[];
   retry?: RetryPolicy;
+  /** The whole exchange, every hop, attempt and wait included, ends by then (ms from its start). */
+  timeoutMs?: number;
   clock?: RetryClock;
+  /**
+   * Extra AWS SDK client settings for every STS client: the CLI's proxy route
+   * (`requestHandler`). The core only passes them on.
+   */
+  clientOptions?: Record<string, unknown>;
   /** Called for warnings and retries; the CLI prints them. Never given a secret. */
   onNotice?: (text: string) => void;
 }
@@ -48,7 +71,7 @@ export interface ExchangeResult {
   credentials: AwsCredentials;
   /** The ARN of the session finally holding the credentials. */
   assumedRoleArn: string;
-  /** Each hop: the web-identity session first, then every chained role. */
+  /** Each hop: the first session, then every chained role. */
   hops: { roleArn: string; assumedRoleArn: string; expiration: Date }[];
   account?: string;
 }
@@ -69,6 +92,19 @@ export class StsCallError extends BbOidcError {
   }
 }
 
+/** The exchange ran out of its overall time (`timeoutMs`) before STS answered. */
+export class ExchangeTimeoutError extends BbOidcError {
+  constructor(step: string, timeoutMs: number, attempts: number) {
+    super(
+      "ERR_EXCHANGE_TIMEOUT",
+      `${step} had no answer within the exchange's ${timeoutMs / 1000} s (${attempts} attempt(s)); no credentials were output.`,
+      {
+        hint: "Check that the step reaches STS (a proxy? HTTPS_PROXY/NO_PROXY), or give it more time with --timeout.",
+      },
+    );
+  }
+}
+
 /** The one-hour cap AWS puts on sessions obtained by role chaining. */
 export const CHAIN_MAX_SECONDS = 3600;
 
@@ -79,120 +115,189 @@ const realClock: RetryClock = {
 };
 
 /**
- * Exchanges a Bitbucket step token for AWS credentials (AssumeRoleWithWebIdentity), then chains
- * into each further role with AssumeRole, then checks the account if asked. The AWS SDK does
- * the calls with its own retries off: retrying here follows what can succeed on retry.
+ * Exchanges a Bitbucket step token for AWS credentials (AssumeRoleWithWebIdentity), or starts
+ * from given credentials (AssumeRole), then chains into each further role with AssumeRole, then
+ * checks the account if asked. The AWS SDK does the calls with its own retries off: retrying here
+ * follows what can succeed on retry, within one overall deadline.
  */
 export async function exchangeCredentials(req: ExchangeRequest): Promise<ExchangeResult> {
+  if ((req.token === undefined) === (req.source === undefined)) {
+    throw new BbOidcError("ERR_USAGE", "exchangeCredentials needs a token or source credentials.");
+  }
   const clock = req.clock ?? realClock;
   const policy = req.retry ?? DEFAULT_RETRY;
-  const exp = tokenExpiry(req.token);
+  const startMs = clock.nowMs();
+  const overallDeadline = req.timeoutMs !== undefined ? startMs + req.timeoutMs : undefined;
+  // An attempt in flight at the deadline is cut off, not waited for.
+  const abort = new AbortController();
+  const timer =
+    req.timeoutMs !== undefined ? setTimeout(() => abort.abort(), req.timeoutMs) : undefined;
+  timer?.unref?.();
+  const exp = req.token !== undefined ? tokenExpiry(req.token) : undefined;
   // STS accepts a token up to five minutes past exp; retrying beyond that cannot succeed.
-  const deadlineMs = exp !== undefined ? (exp + DEFAULT_EXP_GRACE_SECONDS) * 1000 : undefined;
+  const tokenDeadline = exp !== undefined ? (exp + DEFAULT_EXP_GRACE_SECONDS) * 1000 : undefined;
 
-  const client = stsClient(req, undefined);
-  let attempts = 0;
-  const first = await withRetry(
-    async (attempt) => {
-      attempts = attempt;
-      return client.send(
-        new AssumeRoleWithWebIdentityCommand({
-          RoleArn: req.roleArn,
-          RoleSessionName: req.sessionName,
-          WebIdentityToken: req.token,
-          ...(req.durationSeconds !== undefined ? { DurationSeconds: req.durationSeconds } : {}),
-          ...(req.policy !== undefined ? { Policy: req.policy } : {}),
-          ...(req.policyArns?.length ? { PolicyArns: req.policyArns.map((arn) => ({ arn })) } : {}),
-        }),
-      );
-    },
-    failureFacts,
-    {
-      policy,
-      clock,
-      ...(deadlineMs !== undefined ? { deadlineMs } : {}),
-      onRetry: (e) =>
-        req.onNotice?.(
-          `AssumeRoleWithWebIdentity attempt ${e.attempt} failed (${describe(e.failure)}); retrying in ${(e.waitMs / 1000).toFixed(1)} s`,
-        ),
-    },
-  ).catch((err) => {
-    throw new StsCallError("AssumeRoleWithWebIdentity", failureFacts(err), attempts);
-  });
-
-  let credentials = toCredentials(first.Credentials);
-  const hops: ExchangeResult["hops"] = [
-    {
-      roleArn: req.roleArn,
-      assumedRoleArn: first.AssumedRoleUser?.Arn ?? "",
-      expiration: credentials.expiration,
-    },
-  ];
-
-  for (const link of req.chain ?? []) {
-    let duration = req.durationSeconds;
-    if (duration !== undefined && duration > CHAIN_MAX_SECONDS) {
-      req.onNotice?.(
-        `a chained role session lasts at most 1 hour: asking ${link.roleArn} for ${CHAIN_MAX_SECONDS} s instead of ${duration} s`,
-      );
-      duration = CHAIN_MAX_SECONDS;
-    }
-    const chained = stsClient(req, credentials);
-    let chainAttempts = 0;
-    const out = await withRetry(
-      async (attempt) => {
-        chainAttempts = attempt;
-        return chained.send(
-          new AssumeRoleCommand({
-            RoleArn: link.roleArn,
-            RoleSessionName: req.sessionName,
-            ...(duration !== undefined ? { DurationSeconds: duration } : {}),
-            ...(link.externalId !== undefined ? { ExternalId: link.externalId } : {}),
-          }),
-        );
-      },
-      failureFacts,
-      { policy, clock },
-    ).catch((err) => {
-      throw new StsCallError(`AssumeRole into ${link.roleArn}`, failureFacts(err), chainAttempts);
-    });
-    credentials = toCredentials(out.Credentials);
-    hops.push({
-      roleArn: link.roleArn,
-      assumedRoleArn: out.AssumedRoleUser?.Arn ?? "",
-      expiration: credentials.expiration,
-    });
-  }
-
-  const result: ExchangeResult = {
-    credentials,
-    assumedRoleArn: hops[hops.length - 1]!.assumedRoleArn,
-    hops,
-  };
-  if (req.allowedAccountIds?.length) {
-    const who = await stsClient(req, credentials)
-      .send(new GetCallerIdentityCommand({}))
-      .catch((err) => {
-        throw new StsCallError("GetCallerIdentity", failureFacts(err), 1);
-      });
-    result.account = who.Account ?? "";
-    if (!req.allowedAccountIds.includes(result.account)) {
-      throw new BbOidcError(
-        "ERR_ACCOUNT_NOT_ALLOWED",
-        `The credentials belong to account ${result.account}, which is not among the allowed accounts (${req.allowedAccountIds.join(", ")}). No credentials were output.`,
+  /** One STS call with retries; every failure becomes StsCallError or ExchangeTimeoutError. */
+  const call = async <T>(
+    step: string,
+    send: (signal: AbortSignal) => Promise<T>,
+    deadlineMs: number | undefined,
+  ): Promise<T> => {
+    let attempts = 0;
+    const deadlines = [deadlineMs, overallDeadline].filter((d) => d !== undefined);
+    try {
+      return await withRetry(
+        async (attempt) => {
+          attempts = attempt;
+          return send(abort.signal);
+        },
+        failureFacts,
         {
-          expected: req.allowedAccountIds,
-          actual: result.account,
-          hint: "Check --role-arn/--chain point at the account you meant, or add it with --allowed-account-id.",
+          policy,
+          clock,
+          ...(deadlines.length ? { deadlineMs: Math.min(...deadlines) } : {}),
+          onRetry: (e) =>
+            req.onNotice?.(
+              `${step} attempt ${e.attempt} failed (${describe(e.failure)}); retrying in ${(e.waitMs / 1000).toFixed(1)} s`,
+            ),
         },
       );
+    } catch (err) {
+      const late = overallDeadline !== undefined && clock.nowMs() >= overallDeadline - 1;
+      if (abort.signal.aborted || (late && failureFacts(err).network)) {
+        throw new ExchangeTimeoutError(step, req.timeoutMs!, attempts);
+      }
+      throw new StsCallError(step, failureFacts(err), attempts);
     }
+  };
+
+  try {
+    const first =
+      req.token !== undefined
+        ? await call(
+            "AssumeRoleWithWebIdentity",
+            (abortSignal) =>
+              stsClient(req, undefined).send(
+                new AssumeRoleWithWebIdentityCommand({
+                  RoleArn: req.roleArn,
+                  RoleSessionName: req.sessionName,
+                  WebIdentityToken: req.token,
+                  ...sessionShape(req.durationSeconds, req.policy, req.policyArns),
+                }),
+                { abortSignal },
+              ),
+            tokenDeadline,
+          )
+        : await call(
+            `AssumeRole into ${req.roleArn}`,
+            (abortSignal) =>
+              stsClient(req, req.source).send(
+                new AssumeRoleCommand({
+                  RoleArn: req.roleArn,
+                  RoleSessionName: req.sessionName,
+                  ...(req.externalId !== undefined ? { ExternalId: req.externalId } : {}),
+                  ...sessionShape(req.durationSeconds, req.policy, req.policyArns),
+                }),
+                { abortSignal },
+              ),
+            undefined,
+          );
+
+    let credentials = toCredentials(first.Credentials);
+    const hops: ExchangeResult["hops"] = [
+      {
+        roleArn: req.roleArn,
+        assumedRoleArn: first.AssumedRoleUser?.Arn ?? "",
+        expiration: credentials.expiration,
+      },
+    ];
+
+    for (const link of req.chain ?? []) {
+      let duration = link.durationSeconds ?? req.durationSeconds;
+      if (
+        link.durationSeconds === undefined &&
+        duration !== undefined &&
+        duration > CHAIN_MAX_SECONDS
+      ) {
+        req.onNotice?.(
+          `a chained role session lasts at most 1 hour: asking ${link.roleArn} for ${CHAIN_MAX_SECONDS} s instead of ${duration} s`,
+        );
+        duration = CHAIN_MAX_SECONDS;
+      }
+      const from = credentials;
+      const out = await call(
+        `AssumeRole into ${link.roleArn}`,
+        (abortSignal) =>
+          stsClient(req, from).send(
+            new AssumeRoleCommand({
+              RoleArn: link.roleArn,
+              RoleSessionName: link.sessionName ?? req.sessionName,
+              ...(link.externalId !== undefined ? { ExternalId: link.externalId } : {}),
+              ...sessionShape(duration, link.policy, link.policyArns),
+            }),
+            { abortSignal },
+          ),
+        undefined,
+      );
+      credentials = toCredentials(out.Credentials);
+      hops.push({
+        roleArn: link.roleArn,
+        assumedRoleArn: out.AssumedRoleUser?.Arn ?? "",
+        expiration: credentials.expiration,
+      });
+    }
+
+    const result: ExchangeResult = {
+      credentials,
+      assumedRoleArn: hops[hops.length - 1]!.assumedRoleArn,
+      hops,
+    };
+    if (req.allowedAccountIds?.length) {
+      const final = credentials;
+      const who = await call(
+        "GetCallerIdentity",
+        (abortSignal) =>
+          stsClient(req, final).send(new GetCallerIdentityCommand({}), { abortSignal }),
+        undefined,
+      );
+      result.account = who.Account ?? "";
+      if (!req.allowedAccountIds.includes(result.account)) {
+        throw new BbOidcError(
+          "ERR_ACCOUNT_NOT_ALLOWED",
+          `The credentials belong to account ${result.account}, which is not among the allowed accounts (${req.allowedAccountIds.join(", ")}). No credentials were output.`,
+          {
+            expected: req.allowedAccountIds,
+            actual: result.account,
+            hint: "Check --role-arn/--chain point at the account you meant, or add it with --allowed-account-id.",
+          },
+        );
+      }
+    }
+    return result;
+  } finally {
+    if (timer) clearTimeout(timer);
   }
-  return result;
 }
 
-function stsClient(req: ExchangeRequest, credentials: AwsCredentials | undefined): STSClient {
+/** DurationSeconds, Policy and PolicyArns as STS takes them, each only when given. */
+function sessionShape(
+  durationSeconds: number | undefined,
+  policy: string | undefined,
+  policyArns: string[] | undefined,
+) {
+  return {
+    ...(durationSeconds !== undefined ? { DurationSeconds: durationSeconds } : {}),
+    ...(policy !== undefined ? { Policy: policy } : {}),
+    ...(policyArns?.length ? { PolicyArns: policyArns.map((arn) => ({ arn })) } : {}),
+  };
+}
+
+function stsClient(
+  req: ExchangeRequest,
+  credentials: SourceCredentials | AwsCredentials | undefined,
+): STSClient {
   return new STSClient({
+    ...req.clientOptions,
     region: req.region,
     ...(req.endpoint ? { endpoint: req.endpoint } : {}),
     maxAttempts: 1,
@@ -201,7 +306,7 @@ function stsClient(req: ExchangeRequest, credentials: AwsCredentials | undefined
           credentials: {
             accessKeyId: credentials.accessKeyId,
             secretAccessKey: credentials.secretAccessKey,
-            sessionToken: credentials.sessionToken,
+            ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
           },
         }
       : {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { updateAwsFile, upsertIniSection } from "../../src/cli/aws-files.js";
+import { editIniSections, upsertIniSection, writeProfile } from "../../src/cli/aws-files.js";
 import {
   checkSessionName,
   defaultSessionName,
@@ -31,11 +31,52 @@ describe("AWS shared files", () => {
     const dir = mkdtempSync(join(tmpdir(), "bb-oidc-ini-"));
     const path = join(dir, "credentials");
     writeFileSync(path, "[keep]\nx = 1\n");
-    updateAwsFile(path, "deploy", { aws_access_key_id: "ASIA1" });
+    writeProfile(path, "credentials", "deploy", { aws_access_key_id: "ASIA1" });
     expect(readFileSync(path, "utf8")).toBe(
       "[keep]\nx = 1\n\n[deploy]\naws_access_key_id = ASIA1\n",
     );
     expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  it("keeps every other profile byte for byte: CRLF, odd spacing, blank runs, no final newline", () => {
+    const other = "[profile a]\r\nregion=eu-west-1 \r\n\r\n\r\n\r\n# note\r\n";
+    const tail = "[profile z]\r\n  output = json";
+    const before = `${other}[profile ci]\r\nsource_profile = a\r\nregion = us-west-2\r\n\r\n${tail}`;
+    const after = editIniSections(
+      before,
+      ["profile ci"],
+      { role_arn: "arn:aws:iam::111111111111:role/r" },
+      ["source_profile"],
+    );
+    expect(after).toBe(
+      `${other}[profile ci]\r\nregion = us-west-2\r\nrole_arn = arn:aws:iam::111111111111:role/r\r\n\r\n${tail}`,
+    );
+  });
+
+  it("a profile that becomes a web identity loses every key an SDK could prefer, in both files", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bb-oidc-ini-"));
+    const config = join(dir, "config");
+    const credentials = join(dir, "credentials");
+    writeFileSync(
+      config,
+      "[profile ci]\ncredential_process = /bin/old\nsource_profile = base\nregion = eu-west-1\n\n[profile base]\naws_access_key_id = AKIAKEEP\n",
+    );
+    writeFileSync(
+      credentials,
+      "[ci]\naws_access_key_id = AKIASTALE\naws_secret_access_key = s\n\n[other]\nx = 1\n",
+    );
+    expect(
+      writeProfile(config, "config", "ci", { role_arn: "arn:r", web_identity_token_file: "/t" }),
+    ).toEqual(["source_profile", "credential_process"]);
+    expect(writeProfile(credentials, "credentials", "ci", {})).toEqual([
+      "aws_access_key_id",
+      "aws_secret_access_key",
+    ]);
+    expect(readFileSync(config, "utf8")).toBe(
+      "[profile ci]\nregion = eu-west-1\nrole_arn = arn:r\nweb_identity_token_file = /t\n\n[profile base]\naws_access_key_id = AKIAKEEP\n",
+    );
+    // The emptied section goes; the other stays as it was.
+    expect(readFileSync(credentials, "utf8")).toBe("[other]\nx = 1\n");
   });
 });
 

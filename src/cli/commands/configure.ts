@@ -3,16 +3,24 @@ import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { decodeToken } from "../../oidc/decode.js";
 import { parseRoleArn } from "../../shared/iam-names.js";
-import { awsFilePaths, updateAwsFile, writePrivateFileAtomic } from "../aws-files.js";
-import { readValueArg } from "../io.js";
 import {
-  checkSessionName,
-  defaultSessionName,
-  resolveRegion,
-  resolveToken,
-} from "../pipeline-env.js";
+  awsFilePaths,
+  readIfExists,
+  sectionKeys,
+  sectionNames,
+  writePrivateFileAtomic,
+  writeProfile,
+} from "../aws-files.js";
+import { readValueArg } from "../io.js";
+import { checkSessionName, defaultSessionName, resolveToken } from "../pipeline-env.js";
 import { registerSecret } from "../redact.js";
 import { shellQuote } from "../render/credentials.js";
+
+/**
+ * A token with less life left than this is refused: an SDK reads the file again whenever its
+ * credentials run out, and a token that is about to expire gives a profile that fails minutes in.
+ */
+export const MIN_TOKEN_LIFE_SECONDS = 300;
 
 interface ConfigureFlags {
   roleArn: string;
@@ -38,7 +46,10 @@ export function registerConfigure(program: Command): void {
       "where to write the token (default: $BITBUCKET_CLONE_DIR/.bb-oidc/web-identity-token, else ~/.aws/bb-oidc/web-identity-token)",
     )
     .option("--session-name <name>", "role_session_name (default: bb-<repo>-<build>-<step>)")
-    .option("--region <region>", "region (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1)")
+    .option(
+      "--region <region>",
+      "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's own, us-east-1)",
+    )
     .option(
       "--print-env",
       "print export lines for AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_SESSION_NAME instead of writing a profile",
@@ -53,11 +64,10 @@ export function registerConfigure(program: Command): void {
         env,
       );
       registerSecret(token);
-      decodeToken(token);
+      checkTokenLife(decodeToken(token).claims.exp, Date.now());
       const sessionName = checkSessionName(
         flags.sessionName ?? defaultSessionName(env, Date.now()),
       );
-      const region = resolveRegion(flags.region, env);
       const tokenFile = resolve(
         flags.tokenFile ??
           (env.BITBUCKET_CLONE_DIR
@@ -72,15 +82,74 @@ export function registerConfigure(program: Command): void {
         return;
       }
       const profile = flags.profile ?? "default";
+      if (!/^[\w.@+-]+$/.test(profile)) {
+        throw new InputError(`--profile: "${profile}" is not a usable profile name.`);
+      }
       const paths = awsFilePaths(env);
-      updateAwsFile(paths.config, profile === "default" ? "default" : `profile ${profile}`, {
-        role_arn: flags.roleArn,
-        web_identity_token_file: tokenFile,
-        role_session_name: sessionName,
-        region,
-      });
-      process.stderr.write(
-        `bb-oidc: profile "${profile}" in ${paths.config} assumes ${flags.roleArn} with the token in ${tokenFile}${profile === "default" ? "" : ` (use AWS_PROFILE=${profile})`}\n`,
+      const region =
+        flags.region ||
+        env.AWS_REGION ||
+        env.AWS_DEFAULT_REGION ||
+        (sectionKeys(readIfExists(paths.config), sectionNames("config", profile)).includes("region")
+          ? undefined
+          : "us-east-1");
+      // Only the web identity may give this profile credentials, in every SDK.
+      const removed = [
+        ...writeProfile(paths.config, "config", profile, {
+          role_arn: flags.roleArn,
+          web_identity_token_file: tokenFile,
+          role_session_name: sessionName,
+          ...(region ? { region } : {}),
+        }),
+        ...writeProfile(paths.credentials, "credentials", profile, {}).map(
+          (k) => `${k} (credentials file)`,
+        ),
+      ];
+      const say = (t: string) => process.stderr.write(`bb-oidc: ${t}\n`);
+      say(
+        `profile "${profile}" in ${paths.config} assumes ${flags.roleArn} with the token in ${tokenFile}${profile === "default" ? "" : ` (use AWS_PROFILE=${profile})`}`,
       );
+      if (removed.length) {
+        say(
+          `removed from profile "${profile}": ${removed.join(", ")} (an SDK could have used them instead of the role)`,
+        );
+      }
+      if (env.AWS_ACCESS_KEY_ID || env.AWS_SECRET_ACCESS_KEY) {
+        say(
+          `warning: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set in this environment. The AWS CLI and boto3 use them before any profile${profile === "default" ? "" : ` (AWS_PROFILE=${profile} included)`}, so those keys, not ${flags.roleArn}, would act. Unset them first: unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN`,
+        );
+      }
     });
+}
+
+/**
+ * Refuses a token that has expired or is about to: the profile would fail when an SDK first
+ * needs credentials, far from this step's log line. A step cannot get a fresh token.
+ */
+export function checkTokenLife(exp: unknown, nowMs: number): void {
+  if (typeof exp !== "number") return;
+  const left = exp - Math.floor(nowMs / 1000);
+  const at = new Date(exp * 1000).toISOString();
+  if (left <= 0) {
+    throw new InputError(
+      `The token expired at ${at} (${formatAge(-left)} ago): a profile made from it cannot get credentials.`,
+      {
+        hint: "Run bb-oidc where the step's token is fresh: early in the step that has oidc: true. A step cannot refresh its token.",
+      },
+    );
+  }
+  if (left < MIN_TOKEN_LIFE_SECONDS) {
+    throw new InputError(
+      `The token expires at ${at}, in ${formatAge(left)}: a profile made from it would stop working almost at once.`,
+      {
+        hint: "Use bb-oidc exec or credentials with --duration for what is left of the step: their credentials outlive the token.",
+      },
+    );
+  }
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds / 3600)} h`;
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
-import { awsFilePaths, updateAwsFile } from "../aws-files.js";
+import { awsFilePaths, writeProfile } from "../aws-files.js";
 import { addExchangeOptions, type ExchangeFlags, runExchange } from "../exchange-command.js";
 import {
   CREDENTIAL_FORMATS,
@@ -39,18 +39,13 @@ export function registerCredentials(program: Command): void {
       const c = out.credentials;
       if (flags.profile) {
         const paths = awsFilePaths(process.env);
-        updateAwsFile(paths.credentials, flags.profile, {
+        // The profile's keys, and nothing an SDK could prefer to them in either file.
+        writeProfile(paths.credentials, "credentials", flags.profile, {
           aws_access_key_id: c.accessKeyId,
           aws_secret_access_key: c.secretAccessKey,
           aws_session_token: c.sessionToken,
         });
-        updateAwsFile(
-          paths.config,
-          flags.profile === "default" ? "default" : `profile ${flags.profile}`,
-          {
-            region: out.region,
-          },
-        );
+        writeProfile(paths.config, "config", flags.profile, { region: out.region });
         if (!flags.quiet) {
           process.stderr.write(
             `bb-oidc: wrote profile "${flags.profile}" for ${out.assumedRoleArn} (expires ${c.expiration.toISOString()}) to ${paths.credentials}\n`,

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { selfCommand } from "../sea.js";
 
 export function registerDemo(program: Command): void {
   program
@@ -12,7 +13,8 @@ export function registerDemo(program: Command): void {
       const { DemoStepFailed } = await import("../demo/runner.js");
       try {
         await runDemo({
-          cliPath: process.argv[1]!,
+          // Empty in the single executable: the binary itself is the CLI.
+          cliPath: selfCommand().prefix[0] ?? "",
           keepRunning: opts.keepRunning === true,
           io: { print: (t = "") => process.stdout.write(`${t}\n`) },
           waitForStop: () =>

@@ -17,6 +17,7 @@ import {
 } from "../../provision/deploy/index.js";
 import { buildTemplate, renderTemplate } from "../../provision/template/index.js";
 import { collect, parseIntegerArg, parseParameters, readTextFile } from "../io.js";
+import { sdkNetworkOptions } from "../network.js";
 import { EXIT } from "../report-error.js";
 
 interface DeployOptions {
@@ -110,7 +111,8 @@ function client(opts: DeployOptions): CloudFormationClient {
   const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   if (region) config.region = region;
   if (opts.endpointUrl) config.endpoint = opts.endpointUrl;
-  return new CloudFormationClient(config);
+  // Through the step's proxy when HTTPS_PROXY/HTTP_PROXY is set (network.ts).
+  return new CloudFormationClient({ ...config, ...sdkNetworkOptions(process.env) });
 }
 
 /** Polling faster against a local endpoint: the emulator finishes in well under a second. */

@@ -3,6 +3,7 @@ import { ATLASSIAN_IP_RANGES_URL, DEFAULT_API_BASE } from "../../bitbucket/index
 import { discover, renderConfigSkeleton, renderDiscoveryText } from "../../discover/index.js";
 import { InputError } from "../../errors.js";
 import { parseIntegerArg, parseTime, readTextFile } from "../io.js";
+import { networkRoute } from "../network.js";
 import { readTokenArg } from "../token-input.js";
 
 interface DiscoverCliOptions {
@@ -66,8 +67,10 @@ async function runDiscover(opts: DiscoverCliOptions): Promise<void> {
   if (opts.workspaceUuid !== undefined && opts.token !== undefined) {
     throw new InputError("give --workspace-uuid or --token, not both");
   }
+  const network = await networkRoute(process.env);
   const report = await discover({
     workspace: opts.workspace,
+    ...(network ? { network } : {}),
     ...(opts.workspaceUuid === undefined ? {} : { workspaceUuid: opts.workspaceUuid }),
     ...(opts.token === undefined ? {} : { token: readTokenArg(opts.token) }),
     ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
+import { AUDIT_KEEP_FILES, AUDIT_MAX_FILE_BYTES } from "../../emulator/aws/audit.js";
 import { normaliseIp } from "../../emulator/aws/source-ip.js";
 import { type MintOptions, mintViaAdmin, rotateViaAdmin } from "../../emulator/bitbucket/index.js";
 import {
@@ -22,6 +23,9 @@ interface RunOptions {
   sourceIp?: string;
   trustSourceIpHeader?: boolean;
   organization?: string[];
+  allowRemoteAdmin?: boolean;
+  auditLogMaxMb: string;
+  auditLogFiles: string;
   json?: boolean;
 }
 
@@ -88,6 +92,20 @@ export function registerEmulator(program: Command): void {
       "--organization <ou=accounts>",
       "an organizational unit for service-managed StackSets, e.g. ou-ab12-cdef3456=111111111111,222222222222 (repeatable)",
       collect,
+    )
+    .option(
+      "--allow-remote-admin",
+      "let callers that are not on loopback use the admin endpoints (faults, mint, rotate-keys); only with a --host beyond loopback",
+    )
+    .option(
+      "--audit-log-max-mb <n>",
+      "rotate <state>/audit.log when it reaches this many MiB",
+      String(AUDIT_MAX_FILE_BYTES / 1024 / 1024),
+    )
+    .option(
+      "--audit-log-files <n>",
+      "rotated audit logs to keep (audit.log.1 … audit.log.N; 0: keep none)",
+      String(AUDIT_KEEP_FILES),
     )
     .option("--json", "print one JSON line when ready")
     .action(async (opts: RunOptions) => {
@@ -164,6 +182,12 @@ function clientTls(opts: { caFile?: string; state?: string }): { ca: string } {
   });
 }
 
+function positiveInt(value: string, flag: string, min: number): number {
+  const n = parseIntegerArg(value, flag);
+  if (n < min) throw new InputError(`${flag}: must be at least ${min}.`);
+  return n;
+}
+
 function port(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = parseIntegerArg(value, flag);
@@ -192,6 +216,11 @@ async function runEmulator(opts: RunOptions): Promise<void> {
     sourceIp,
     trustSourceIpHeader: opts.trustSourceIpHeader === true,
     organizations: parseOrganizations(opts.organization ?? []),
+    allowRemoteAdmin: opts.allowRemoteAdmin === true,
+    audit: {
+      maxFileBytes: positiveInt(opts.auditLogMaxMb, "--audit-log-max-mb", 1) * 1024 * 1024,
+      keepFiles: positiveInt(opts.auditLogFiles, "--audit-log-files", 0),
+    },
     onInternalError: (err) => {
       const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
       process.stderr.write(`${redactSecrets(`bb-oidc emulator: internal error: ${text}`)}\n`);

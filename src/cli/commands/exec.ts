@@ -13,13 +13,34 @@ const FORWARDED: NodeJS.Signals[] = [
   "SIGUSR1",
   "SIGUSR2",
 ];
-// Variables that would make the child's SDK pick other credentials than the ones given here.
-const SHADOWING = [
+/**
+ * Every variable an AWS SDK or CLI reads credentials (or where to find them) from. The command
+ * gets none of the step's own: only the exchanged credentials, set below. Static keys of the step
+ * must not reach a command that was meant to run as the role (configure-aws-credentials'
+ * `unset-current-credentials`, always on; docs/decisions.md).
+ */
+const CREDENTIAL_VARIABLES = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_CREDENTIAL_EXPIRATION",
+  "AWS_ACCESS_KEY",
+  "AWS_SECRET_KEY",
   "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
   "AWS_ROLE_ARN",
   "AWS_WEB_IDENTITY_TOKEN_FILE",
   "AWS_ROLE_SESSION_NAME",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
+
+/** What a shell answers when it cannot run a command (POSIX: 127 not found, 126 not executable). */
+export const EXIT_NOT_FOUND = 127;
+export const EXIT_NOT_EXECUTABLE = 126;
 
 export function registerExec(program: Command): void {
   addExchangeOptions(
@@ -34,7 +55,7 @@ export function registerExec(program: Command): void {
     if (command.length === 0) throw new InputError("exec: give the command to run after --.");
     const out = await runExchange(flags, process.env);
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of SHADOWING) delete env[k];
+    for (const k of CREDENTIAL_VARIABLES) delete env[k];
     if (env.BB_OIDC_SET_SDK_WARNING_OFF) {
       // Set by bb-oidc's own start-up, not by the user: the child gets the environment as given.
       delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
@@ -58,13 +79,21 @@ function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
     };
     child.on("error", (err: NodeJS.ErrnoException) => {
       cleanup();
-      reject(
-        new InputError(
-          err.code === "ENOENT"
-            ? `exec: command not found: ${command[0]}`
-            : `exec: cannot run ${command[0]}: ${err.message}`,
-        ),
-      );
+      // As a shell would: the command's name, why, and 127/126, so a step's log and exit code
+      // read the same with or without bb-oidc in front.
+      if (err.code === "ENOENT") {
+        process.stderr.write(
+          `bb-oidc: exec: command not found: ${command[0]}${command[0]!.includes("/") ? "" : " (not on PATH)"}\n`,
+        );
+        resolve(EXIT_NOT_FOUND);
+      } else if (err.code === "EACCES") {
+        process.stderr.write(
+          `bb-oidc: exec: permission denied: ${command[0]} is not an executable file\n`,
+        );
+        resolve(EXIT_NOT_EXECUTABLE);
+      } else {
+        reject(new InputError(`exec: cannot run ${command[0]}: ${err.message}`));
+      }
     });
     child.on("close", (code, signal) => {
       cleanup();

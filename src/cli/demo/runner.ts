@@ -42,7 +42,7 @@ export function runSelf(
   env: NodeJS.ProcessEnv,
 ): Promise<CommandRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(process.execPath, cliPath ? [cliPath, ...args] : args, {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });

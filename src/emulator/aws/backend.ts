@@ -1,7 +1,7 @@
 import type { StsWorld } from "../../sts/types.js";
 import type { Store } from "../store/types.js";
 import { Accounts } from "./accounts.js";
-import { AuditLog } from "./audit.js";
+import { AuditLog, type AuditLogOptions } from "./audit.js";
 import { AwsError } from "./errors.js";
 import { Faults } from "./faults.js";
 import { IamState } from "./iam/state.js";
@@ -33,6 +33,8 @@ export interface AwsBackendOptions {
   issuerAccess?: IssuerAccess;
   /** `<stateDir>/audit.log`; absent: no audit log. */
   auditPath?: string;
+  /** Rotation and summary settings of the audit log. */
+  audit?: AuditLogOptions;
   now?: () => number;
   random?: RandomSource;
 }
@@ -69,7 +71,7 @@ export async function createAwsBackend(options: AwsBackendOptions): Promise<AwsB
     iam,
     issuers,
     world: stsWorld(iam, issuers, signatures),
-    audit: new AuditLog(options.auditPath),
+    audit: new AuditLog(options.auditPath, { now, ...options.audit }),
     faults: new Faults(),
     random,
     now,

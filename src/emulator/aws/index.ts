@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Store } from "../store/types.js";
 import type { AccountRecord } from "./accounts.js";
+import type { AuditLogOptions } from "./audit.js";
 import { type AwsBackend, createAwsBackend } from "./backend.js";
 import type { RandomSource } from "./random.js";
 import { type AwsServerTimeouts, startAwsServer } from "./server.js";
@@ -21,6 +22,10 @@ export interface AwsEndpointOptions extends SourceIpOptions {
   random?: RandomSource;
   onInternalError?: (err: unknown) => void;
   timeouts?: AwsServerTimeouts;
+  /** Let `/_emulator/faults` answer non-loopback callers. */
+  allowRemoteAdmin?: boolean;
+  /** Audit log rotation and summaries (defaults in audit.ts). */
+  audit?: AuditLogOptions;
 }
 
 export interface AwsEndpoint {
@@ -41,10 +46,16 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     accounts: options.accounts,
   };
   if (options.stateDir) backendOptions.auditPath = join(options.stateDir, "audit.log");
+  if (options.audit) backendOptions.audit = options.audit;
   if (options.issuerAccess) backendOptions.issuerAccess = options.issuerAccess;
   if (options.now) backendOptions.now = options.now;
   if (options.random) backendOptions.random = options.random;
   const backend = await createAwsBackend(backendOptions);
+  const closeBackend = async () => {
+    await backend.audit.close();
+    await backend.signatures.close();
+  };
+  // A port in use must not leave the signature worker and the audit log holding the process open.
   const server = await startAwsServer({
     backend,
     host: options.host,
@@ -53,6 +64,10 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     trustSourceIpHeader: options.trustSourceIpHeader,
     onInternalError: options.onInternalError,
     timeouts: options.timeouts,
+    allowRemoteAdmin: options.allowRemoteAdmin,
+  }).catch(async (err: unknown) => {
+    await closeBackend();
+    throw err;
   });
   return {
     url: server.url,
@@ -62,8 +77,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     accounts: options.accounts.map((id) => ({ ...backend.accounts.get(id)! })),
     async close() {
       await server.close();
-      await backend.audit.close();
-      await backend.signatures.close();
+      await closeBackend();
     },
   };
 }

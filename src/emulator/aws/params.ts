@@ -1,4 +1,22 @@
-import { AwsError, missingParameter } from "./errors.js";
+import { AwsError, checkConstraints, listTooLong, missingParameter } from "./errors.js";
+
+/**
+ * Parameters one request may carry. Far above any real call (a StackSet with 200 parameters and 50
+ * tags sends under 1,000); parsing this many takes a few milliseconds, so one request cannot hold
+ * the event loop (docs/architecture.md, "Request handling, limits and state").
+ */
+export const MAX_QUERY_PARAMETERS = 10_000;
+
+/**
+ * List parameters whose length AWS's service models bound (docs/aws-behaviour.md, "Limits").
+ * Checked where a handler reads the list, after authentication, as AWS validates.
+ */
+const LIST_LIMITS: Readonly<Record<string, { member: string; max: number }>> = {
+  Tags: { member: "tags", max: 50 },
+  TagKeys: { member: "tagKeys", max: 50 },
+  TransitiveTagKeys: { member: "transitiveTagKeys", max: 50 },
+  NotificationARNs: { member: "notificationARNs", max: 5 },
+};
 
 /**
  * The flat `Name.member.N.Field=value` parameters of an AWS Query request, from the query string
@@ -14,9 +32,11 @@ export class QueryParams {
   /** Parses `application/x-www-form-urlencoded` text; a bad percent-escape is the caller's fault. */
   static parse(...texts: string[]): QueryParams {
     const values = new Map<string, string>();
+    let count = 0;
     for (const t of texts) {
       for (const pair of t.split("&")) {
         if (pair === "") continue;
+        if (++count > MAX_QUERY_PARAMETERS) throw tooManyParameters();
         const eq = pair.indexOf("=");
         const rawKey = eq < 0 ? pair : pair.slice(0, eq);
         const rawValue = eq < 0 ? "" : pair.slice(eq + 1);
@@ -50,26 +70,45 @@ export class QueryParams {
     }
     // An empty list is sent by the SDK as the bare `Name=`; both mean "present, empty".
     if (out.length === 0 && !this.values.has(name)) return undefined;
+    const limit = LIST_LIMITS[name];
+    if (limit) checkConstraints([], listTooLong(limit.member, out, limit.max));
     return out;
   }
 
-  /** `Name.member.N.Field` structures, e.g. `PolicyArns.member.1.arn`, `Tags.member.1.Key`. */
+  /**
+   * `Name.member.N.Field` structures, e.g. `PolicyArns.member.1.arn`, `Tags.member.1.Key`. One
+   * pass over the parameters, whatever the number of members (a scan per member was quadratic).
+   */
   structList(name: string): Array<Record<string, string>> | undefined {
-    const out: Array<Record<string, string>> = [];
-    for (let i = 1; ; i++) {
-      const prefix = `${name}.member.${i}.`;
-      const item: Record<string, string> = {};
-      let found = false;
-      for (const [k, v] of this.values) {
-        if (k.startsWith(prefix)) {
-          item[k.slice(prefix.length)] = v;
-          found = true;
-        }
+    const prefix = `${name}.member.`;
+    const byIndex = new Map<number, Record<string, string>>();
+    for (const [k, v] of this.values) {
+      if (!k.startsWith(prefix)) continue;
+      const dot = k.indexOf(".", prefix.length);
+      if (dot < 0) continue;
+      const digits = k.slice(prefix.length, dot);
+      if (!/^[1-9]\d{0,5}$/.test(digits)) continue;
+      const index = Number(digits);
+      let item = byIndex.get(index);
+      if (item === undefined) {
+        item = {};
+        byIndex.set(index, item);
       }
-      if (!found) break;
-      out.push(item);
+      item[k.slice(dot + 1)] = v;
     }
+    const out: Array<Record<string, string>> = [];
+    for (let i = 1; byIndex.has(i); i++) out.push(byIndex.get(i)!);
     if (out.length === 0 && !this.values.has(name)) return undefined;
+    const limit = LIST_LIMITS[name];
+    if (limit && out.length > limit.max) {
+      // AWS names the member without echoing a list of structures.
+      checkConstraints(
+        [],
+        [
+          `Value at '${limit.member}' failed to satisfy constraint: Member must have length less than or equal to ${limit.max}`,
+        ],
+      );
+    }
     return out;
   }
 
@@ -92,6 +131,14 @@ export class QueryParams {
     if (raw === undefined) return undefined;
     return raw.toLowerCase() === "true";
   }
+}
+
+function tooManyParameters(): AwsError {
+  return new AwsError(
+    "ValidationError",
+    400,
+    `The request has more than ${MAX_QUERY_PARAMETERS} parameters; the emulator refuses it (AWS's own limits on every list are far lower).`,
+  );
 }
 
 function decodeFormPart(raw: string): string {

@@ -2,6 +2,16 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { STS_XMLNS } from "../../sts/sts-errors.js";
+import {
+  ADMIN_REFUSED,
+  adminAllowed,
+  applyServerLimits,
+  discardBody,
+  MAX_ADMIN_BODY_BYTES,
+  parseJsonBody,
+  requestTarget,
+  serverConstructionLimits,
+} from "../http-limits.js";
 import { authenticate } from "./authenticate.js";
 import type { AwsBackend } from "./backend.js";
 import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES, readBody } from "./body.js";
@@ -25,6 +35,8 @@ export interface AwsServerOptions extends SourceIpOptions {
   timeouts?: AwsServerTimeouts;
   /** Unexpected (non-AWS) errors, which are answered as 500 InternalFailure. */
   onInternalError?: (err: unknown) => void;
+  /** Let `/_emulator/faults` answer non-loopback callers (default: loopback only). */
+  allowRemoteAdmin?: boolean;
 }
 
 /** Bounds on slow clients (slowloris), each answered with an AWS-shaped RequestTimeout. */
@@ -62,28 +74,36 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
   const sourceIpOf = sourceIpResolver(options);
 
   const headersMs = options.timeouts?.headersMs ?? 10_000;
-  const server = createServer(
-    // Node checks the header/request deadlines on this interval (default 30 s, too coarse).
-    { connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersMs / 4))) },
-    (req, res) => {
-      handle(req, res).catch((err) => {
-        // Last resort: handle() answers every error itself; this only guards against bugs there.
-        options.onInternalError?.(err);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.destroy();
-      });
-    },
-  );
-  server.headersTimeout = headersMs;
-  server.requestTimeout = Math.max(options.timeouts?.requestMs ?? 30_000, headersMs);
-  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
-    answerClientError(err, socket, backend.now());
+  const server = createServer(serverConstructionLimits(headersMs), (req, res) => {
+    handle(req, res).catch((err) => {
+      // Last resort: handle() answers every error itself; this only guards against bugs there.
+      options.onInternalError?.(err);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   });
+  applyServerLimits(server, { headersMs, requestMs: options.timeouts?.requestMs });
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    const code = answerClientError(err, socket, backend.now());
+    if (code) backend.audit.countRejected(code, socket.remoteAddress);
+  });
+
+  /** The address for the summary: the resolved source IP, or the peer when that fails. */
+  function sourceIpOrPeer(req: IncomingMessage): string | undefined {
+    try {
+      return sourceIpOf(req);
+    } catch {
+      return req.socket.remoteAddress;
+    }
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const nowMs = backend.now();
     let namespace = STS_XMLNS;
+    // Set once a handler (or an injected fault) answers: refusals before that are counted as
+    // unauthenticated garbage in the audit log's summary, not logged one by one.
+    let handled = false;
     try {
       // S3 speaks REST, not the Query protocol: its own handler (src/emulator/aws/s3/).
       if (isS3Request(req, (req.url ?? "/").split("?")[0]!)) {
@@ -92,7 +112,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
       }
       const url = requestUrl(req.url);
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
-        await handleAdmin(req, res, url, backend);
+        await handleAdmin(req, res, url, backend, options.allowRemoteAdmin === true);
         return;
       }
       const body = await readBody(
@@ -121,6 +141,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
 
       const fault = backend.faults.take(service.signingName, action);
       if (fault) {
+        handled = true;
         throw new AwsError(
           fault.code,
           fault.status,
@@ -151,6 +172,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
         });
       }
 
+      handled = true;
       const result = await spec.handler({
         action,
         params,
@@ -164,11 +186,14 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
       send(res, 200, renderResponse(action, namespace, result, requestId), requestId, nowMs);
     } catch (err) {
       const e = toAwsError(err, options.onInternalError);
+      if (!handled && e.httpStatus < 500) backend.audit.countRejected(e.code, sourceIpOrPeer(req));
+      // A client that stalled or vanished is not waited for; one still sending is read to the end
+      // (within bounds) so that it sees this answer rather than a broken pipe.
+      const gone = e.code === "RequestTimeout" || e.code === "IncompleteBody";
+      const ended = !gone && (await discardBody(req));
       send(res, e.httpStatus, renderError(namespace, e, requestId), requestId, nowMs, {
-        close: e.httpStatus === 413 || e.code === "RequestTimeout" || e.code === "IncompleteBody",
+        close: !ended,
       });
-      if (e.httpStatus === 413 || e.code === "RequestTimeout")
-        res.on("finish", () => req.destroy());
     }
   }
 
@@ -224,12 +249,11 @@ function route(
   return { service: owner ?? services[0]! };
 }
 
-const URL_BASE = "http://emulator.invalid";
 /** What SDKs post every Query-protocol call to; parsed once (nothing mutates it). */
-const ROOT_URL = new URL("/", URL_BASE);
+const ROOT_URL = requestTarget("/");
 
 function requestUrl(raw: string | undefined): URL {
-  return raw === undefined || raw === "/" ? ROOT_URL : new URL(raw, URL_BASE);
+  return raw === undefined || raw === "/" ? ROOT_URL : requestTarget(raw);
 }
 
 /** The form body, when the request has one (POST with form encoding or no content type). */
@@ -315,11 +339,18 @@ function httpDate(nowMs: number): string {
   return lastDate.text;
 }
 
-/** Malformed HTTP, header timeouts, oversized headers: answered raw, still AWS-shaped. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Socket, nowMs: number): void {
+/**
+ * Malformed HTTP, header timeouts, oversized headers: answered raw, still AWS-shaped. Returns
+ * the error code answered, if any.
+ */
+function answerClientError(
+  err: NodeJS.ErrnoException,
+  socket: Socket,
+  nowMs: number,
+): string | undefined {
   if (err.code === "ECONNRESET" || !socket.writable) {
     socket.destroy();
-    return;
+    return undefined;
   }
   const [status, reason, code, message] =
     err.code === "ERR_HTTP_REQUEST_TIMEOUT"
@@ -344,48 +375,70 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket, nowMs: nu
       `Date: ${new Date(nowMs).toUTCString()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
   );
+  return code;
 }
 
+/**
+ * `/_emulator/health` (anyone) and `/_emulator/faults` (loopback callers unless the emulator was
+ * started with --allow-remote-admin): JSON, not the Query protocol.
+ */
 async function handleAdmin(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
   backend: AwsBackend,
+  allowRemote: boolean,
 ): Promise<void> {
-  const json = (status: number, value: unknown) => {
+  const json = async (status: number, value: unknown) => {
+    const ended = await discardBody(req);
     const body = Buffer.from(`${JSON.stringify(value)}\n`, "utf8");
-    res.writeHead(status, { "Content-Type": "application/json", "Content-Length": body.length });
+    const headers: Record<string, string | number> = {
+      "Content-Type": "application/json",
+      "Content-Length": body.length,
+    };
+    if (!ended) headers.Connection = "close";
+    res.writeHead(status, headers);
     res.end(body);
   };
   if (url.pathname === "/_emulator/health") {
-    json(200, { ok: true });
+    await json(200, { ok: true });
+    return;
+  }
+  if (!adminAllowed(req, allowRemote)) {
+    await json(403, { error: ADMIN_REFUSED });
     return;
   }
   if (url.pathname !== "/_emulator/faults") {
-    json(404, { error: `no such emulator endpoint: ${url.pathname}` });
+    await json(404, { error: `no such emulator endpoint: ${url.pathname}` });
     return;
   }
   if (req.method === "GET") {
-    json(200, { pending: backend.faults.list() });
+    await json(200, { pending: backend.faults.list() });
   } else if (req.method === "DELETE") {
     backend.faults.clear();
-    json(200, { pending: [] });
+    await json(200, { pending: [] });
   } else if (req.method === "POST") {
-    let input: unknown;
+    let text: string;
     try {
-      input = JSON.parse((await readBody(req, 64 * 1024)).toString("utf8"));
+      text = (await readBody(req, MAX_ADMIN_BODY_BYTES)).toString("utf8");
     } catch (err) {
-      json(400, { error: err instanceof Error ? err.message : "the body is not JSON" });
+      await json(err instanceof AwsError ? err.httpStatus : 400, { error: (err as Error).message });
       return;
     }
+    const parsed = parseJsonBody(text);
+    if (!parsed.ok) {
+      await json(400, { error: parsed.message });
+      return;
+    }
+    const input = parsed.value;
     try {
       const added = backend.faults.add(input);
-      json(200, { added, pending: backend.faults.list() });
+      await json(200, { added, pending: backend.faults.list() });
     } catch (err) {
-      json(400, { error: (err as Error).message });
+      await json(400, { error: (err as Error).message });
     }
   } else {
-    json(405, { error: "use GET, POST or DELETE" });
+    await json(405, { error: "use GET, POST or DELETE" });
   }
 }
 

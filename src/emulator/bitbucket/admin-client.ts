@@ -80,7 +80,10 @@ async function postJson(
           "ERR_FETCH_NETWORK",
           `cannot reach the emulator at ${url.origin}: ${err.message}`,
           url.href,
-          { cause: err, hint: "Is `bb-oidc emulator` running, and is --ca its root certificate?" },
+          {
+            cause: err,
+            hint: "Is `bb-oidc emulator` running, and is --ca-file its root certificate?",
+          },
         ),
       ),
     );

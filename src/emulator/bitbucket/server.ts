@@ -1,14 +1,21 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:https";
-import type { AddressInfo } from "node:net";
-import ipaddr from "ipaddr.js";
+import type { AddressInfo, Socket } from "node:net";
 import type { IpRangesFeed } from "../../bitbucket/index.js";
 import { BbOidcError, InputError } from "../../errors.js";
 import type { CaMaterial } from "../certs/index.js";
+import {
+  ADMIN_REFUSED,
+  adminAllowed,
+  applyServerLimits,
+  discardBody,
+  requestTarget,
+  serverConstructionLimits,
+} from "../http-limits.js";
 import type { Store } from "../store/types.js";
 import { WORKSPACES } from "./collection-names.js";
 import { discoveryDocument } from "./discovery.js";
-import { readJsonBody, sendError, sendJson } from "./http-json.js";
+import { HttpError, readJsonBody, sendError, sendJson } from "./http-json.js";
 import { defaultIpRangesFeed } from "./ip-ranges-feed.js";
 import { checkMintOptions, mintToken } from "./mint.js";
 import { publishedKeys, rotateKeys } from "./signing-keys.js";
@@ -25,6 +32,8 @@ export interface BitbucketServerOptions {
   now?: () => number;
   /** Replaces the built-in (documentation-range) ip-ranges feed. */
   ipRanges?: IpRangesFeed;
+  /** Let admin endpoints (mint, rotate-keys, workspaces) answer non-loopback callers. */
+  allowRemoteAdmin?: boolean;
 }
 
 export interface BitbucketServer {
@@ -41,14 +50,12 @@ const WORKSPACE_PATH = /^\/2\.0\/workspaces\/([^/]+)$/;
 /** Longest an idle keep-alive client may hold up close() after in-flight requests are done. */
 const CLOSE_GRACE_MS = 5000;
 
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined || !ipaddr.isValid(address)) return false;
-  return ipaddr.process(address).range() === "loopback";
-}
-
 function onlyFields(body: unknown, allowed: string[]): Record<string, unknown> {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new InputError("request body must be a JSON object", { actual: body });
+    // The value itself is not echoed: it may be anything the caller sent.
+    throw new InputError("request body must be a JSON object", {
+      actual: Array.isArray(body) ? "an array" : body === null ? "null" : typeof body,
+    });
   }
   for (const k of Object.keys(body)) {
     if (!allowed.includes(k)) {
@@ -64,6 +71,39 @@ function onlyFields(body: unknown, allowed: string[]): Record<string, unknown> {
 function notFound(res: ServerResponse, what: string): void {
   // Bitbucket's 404 envelope [U: exact wording].
   sendError(res, 404, `No workspace with identifier '${what}'.`);
+}
+
+/**
+ * An error answer to a request whose body was not (fully) read: the rest is read and dropped
+ * first, within bounds, so the client sees the answer rather than a broken pipe.
+ */
+async function refuseUnread(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  message: string,
+): Promise<void> {
+  if (!(await discardBody(req))) res.setHeader("connection", "close");
+  sendError(res, status, message);
+}
+
+/** Malformed HTTP, oversized headers, header timeouts: answered raw in Bitbucket's envelope. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+      ? [408, "Request Timeout", "the request was not received within the timeout period"]
+      : err.code === "HPE_HEADER_OVERFLOW"
+        ? [431, "Request Header Fields Too Large", "the request headers are too large"]
+        : [400, "Bad Request", "the request is not valid HTTP/1.1"];
+  const body = JSON.stringify({ type: "error", error: { message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function decodeSegment(segment: string): string {
@@ -89,16 +129,16 @@ export async function startBitbucketServer(
   let closing = false;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", "https://localhost").pathname;
+    const path = requestTarget(req.url).pathname;
     const method = req.method ?? "GET";
 
     if (path.startsWith("/_emulator/")) {
-      if (!isLoopback(req.socket.remoteAddress)) {
-        sendError(res, 403, "emulator admin endpoints answer loopback clients only");
+      if (!adminAllowed(req, options.allowRemoteAdmin === true)) {
+        await refuseUnread(req, res, 403, ADMIN_REFUSED);
         return;
       }
       if (method !== "POST") {
-        sendError(res, 405, `${method} is not allowed here; use POST`);
+        await refuseUnread(req, res, 405, `${method} is not allowed here; use POST`);
         return;
       }
       const body = await readJsonBody(req);
@@ -171,16 +211,33 @@ export async function startBitbucketServer(
     sendError(res, 404, `Resource not found: ${path}`);
   }
 
-  const server = createServer({ key: ca.leafKeyPem, cert: ca.chainPem }, (req, res) => {
+  const server = createServer(
+    { key: ca.leafKeyPem, cert: ca.chainPem, ...serverConstructionLimits() },
+    (req, res) => handleRequest(req, res),
+  );
+  applyServerLimits(server);
+  server.on("clientError", answerClientError);
+
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     if (closing) res.setHeader("connection", "close");
     // A request that was in flight when close() began leaves a keep-alive connection behind when
     // it finishes; cut it then, so close() resolves as soon as the last response is out.
     res.on("finish", () => {
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
-    route(req, res).catch((err: unknown) => {
+    route(req, res).catch(async (err: unknown) => {
       if (res.headersSent) {
         res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) {
+        if (err.status === 408) {
+          // A stalled client is not waited for again.
+          res.setHeader("connection", "close");
+          sendError(res, err.status, err.message);
+        } else {
+          await refuseUnread(req, res, err.status, err.message);
+        }
         return;
       }
       if (err instanceof BbOidcError) {
@@ -195,7 +252,7 @@ export async function startBitbucketServer(
       }
       sendError(res, 500, `emulator error: ${(err as Error)?.message ?? String(err)}`);
     });
-  });
+  }
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once("error", reject);

@@ -236,7 +236,10 @@ describe("AssumeRoleWithWebIdentity via the SDK", () => {
     await failure(exchange(token));
     await ep.close();
     const lines = (await readFile(join(stateDir, "audit.log"), "utf8")).trim().split("\n");
-    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Summary lines (unauthenticated refusals, counted) aside: the decisions.
+    const entries = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((e) => e.summary === undefined);
     const last = entries.at(-1)!;
     expect(last).toMatchObject({
       action: "AssumeRoleWithWebIdentity",

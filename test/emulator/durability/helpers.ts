@@ -65,7 +65,7 @@ export async function cleanUp(): Promise<void> {
   for (const d of tempDirs.splice(0)) await rm(d, { recursive: true, force: true });
 }
 
-function emulatorArgs(cli: string, stateDir: string): string[] {
+function emulatorArgs(cli: string, stateDir: string, extra: readonly string[]): string[] {
   return [
     cli,
     "emulator",
@@ -76,12 +76,17 @@ function emulatorArgs(cli: string, stateDir: string): string[] {
     "--json",
     "--state",
     stateDir,
+    ...extra,
   ];
 }
 
 /** Starts the emulator and resolves with its ready line; rejects if it exits first. */
-export function startEmulator(cli: string, stateDir: string): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, emulatorArgs(cli, stateDir), {
+export function startEmulator(
+  cli: string,
+  stateDir: string,
+  extra: readonly string[] = [],
+): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, emulatorArgs(cli, stateDir, extra), {
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(child);
@@ -123,8 +128,9 @@ export function startEmulator(cli: string, stateDir: string): Promise<EmulatorPr
 export function runToExit(
   cli: string,
   stateDir: string,
+  extra: readonly string[] = [],
 ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, emulatorArgs(cli, stateDir), {
+  const child = spawn(process.execPath, emulatorArgs(cli, stateDir, extra), {
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(child);

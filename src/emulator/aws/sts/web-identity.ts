@@ -1,6 +1,7 @@
 import { decideWebIdentity } from "../../../sts/decide.js";
 import type { WebIdentityRequest } from "../../../sts/types.js";
 import { parseRoleArn } from "../../../sts/validate-params.js";
+import { tokenWasVerified } from "../audit.js";
 import type { AwsBackend } from "../backend.js";
 import { AwsError } from "../errors.js";
 import type { ActionContext } from "../service.js";
@@ -44,6 +45,7 @@ export async function assumeRoleWithWebIdentity(
     decision: decision.ok ? "allow" : "deny",
     code: decision.ok ? undefined : decision.error.code,
     reason: decision.reason,
+    tokenVerified: tokenWasVerified(decision),
   });
   if (!decision.ok) throw AwsError.from(decision.error);
 
