@@ -24,7 +24,7 @@ export function awsFilePaths(env: NodeJS.ProcessEnv): { credentials: string; con
  * Keys by which a profile gets credentials, in either file. The SDKs try them in different
  * orders: the JS SDK v3 takes static keys before a web identity, botocore a web identity before
  * static keys, both take `source_profile`/`credential_source` first
- * (docs/aws-behaviour.md "Shared config files"). A profile bb-oidc writes keeps only its own.
+ * (docs/aws-behaviour.md "SDK credential resolution"). A profile bb-oidc writes keeps only its own.
  */
 export const CREDENTIAL_KEYS = [
   "aws_access_key_id",

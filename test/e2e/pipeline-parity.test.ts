@@ -142,6 +142,27 @@ describe("configure --profile", () => {
   });
 });
 
+describe("the plain AWS CLI snippet", () => {
+  it("botocore assumes the role from a token file written with printf '%s', or with echo", async () => {
+    for (const [name, text] of [
+      ["printf", await world.mint()],
+      ["echo", `${await world.mint()}\n`],
+    ] as const) {
+      const file = join(world.dir, `web-identity-token-${name}`);
+      writeFileSync(file, text);
+      const who = await botoCallerArn({
+        AWS_DEFAULT_REGION: "eu-west-1",
+        AWS_ROLE_ARN: ROLE_ARN,
+        AWS_WEB_IDENTITY_TOKEN_FILE: file,
+        AWS_ROLE_SESSION_NAME: name,
+        AWS_ENDPOINT_URL: world.emu.awsEndpoint,
+        HOME: world.dir,
+      });
+      expect(who.stdout, who.stderr).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/deploy/${name}`);
+    }
+  });
+});
+
 describe("exec", () => {
   it("exits 127 for a command not found and 126 for a file that is not executable", async () => {
     const env = { BITBUCKET_STEP_OIDC_TOKEN: await world.mint() };
