@@ -37,7 +37,8 @@ export function fromTemplate(opts: {
   logicalId: string;
   parameters: Record<string, string>;
   account: string;
-  issuer: string;
+  /** The token's issuer, to find the template's provider for it; absent for AssumeRole. */
+  issuer?: string;
   region?: string;
 }): ExplainWorldInput {
   const parsed = readTemplate(readTextFile(opts.file, "--template"), opts.file);
@@ -58,15 +59,18 @@ export function fromTemplate(opts: {
     });
   }
   const arn = role.arn ?? `arn:aws:iam::${opts.account}:role/${role.name ?? opts.logicalId}`;
-  const url = opts.issuer.replace(/^https:\/\//, "");
-  const p = iam.providers.find((x) => x.url?.replace(/^https:\/\//, "") === url);
+  const url = opts.issuer?.replace(/^https:\/\//, "");
+  const p =
+    url === undefined
+      ? undefined
+      : iam.providers.find((x) => x.url?.replace(/^https:\/\//, "") === url);
   return {
     role: {
       arn,
       trustPolicy: role.trustPolicy,
       maxSessionDuration: role.maxSessionDuration ?? 3600,
     },
-    ...(p
+    ...(p && url !== undefined
       ? {
           provider: {
             account: opts.account,
@@ -80,28 +84,39 @@ export function fromTemplate(opts: {
   };
 }
 
+/** The live role, read through IAM with the SDK's usual credentials and endpoint. */
+export async function fromIamRole(
+  roleArn: string,
+  region: string | undefined,
+): Promise<ExplainWorldInput> {
+  const parts = parseRoleArn(roleArn);
+  if (!parts) throw new InputError(`--role-arn: "${roleArn}" is not a role ARN.`);
+  try {
+    const live = await readRole(iamClient(region ?? "us-east-1"), parts.name);
+    if (!live) throw new Error("GetRole returned no trust policy");
+    return {
+      role: {
+        arn: live.arn,
+        trustPolicy: live.trustPolicy,
+        maxSessionDuration: live.maxSessionDuration,
+        ...(live.roleId ? { roleId: live.roleId } : {}),
+      },
+      source: `the live trust policy of ${roleArn} (iam:GetRole)`,
+    };
+  } catch (err) {
+    throw iamFailure(err, `iam:GetRole on ${parts.name}`);
+  }
+}
+
 /** The live role and provider, read through IAM with the SDK's usual credentials and endpoint. */
 export async function fromIam(
   roleArn: string,
   issuer: string,
   region: string | undefined,
 ): Promise<ExplainWorldInput> {
-  const parts = parseRoleArn(roleArn);
-  if (!parts) throw new InputError(`--role-arn: "${roleArn}" is not a role ARN.`);
+  const { role } = await fromIamRole(roleArn, region);
+  const parts = parseRoleArn(roleArn)!;
   const iam = iamClient(region ?? "us-east-1");
-  let role: StaticRole;
-  try {
-    const live = await readRole(iam, parts.name);
-    if (!live) throw new Error("GetRole returned no trust policy");
-    role = {
-      arn: live.arn,
-      trustPolicy: live.trustPolicy,
-      maxSessionDuration: live.maxSessionDuration,
-      ...(live.roleId ? { roleId: live.roleId } : {}),
-    };
-  } catch (err) {
-    throw iamFailure(err, `iam:GetRole on ${parts.name}`);
-  }
   const url = issuer.replace(/^https:\/\//, "");
   const providerArn = `arn:${parts.partition}:iam::${parts.account}:oidc-provider/${url}`;
   let p: Awaited<ReturnType<typeof readProvider>>;

@@ -1,5 +1,5 @@
 import { isoSeconds } from "../shared/iso-time.js";
-import type { OidcProviderRecord, WebIdentityRequest } from "./types.js";
+import type { AssumeRoleRequest, OidcProviderRecord, WebIdentityRequest } from "./types.js";
 
 /** The condition keys STS offers a trust policy for a web-identity request (domain-facts §4). */
 export function buildWebIdentityContext(input: {
@@ -43,4 +43,45 @@ function claimKeys(url: string): ClaimKeys {
     claimKeysByUrl.set(url, k);
   }
   return k;
+}
+
+const PRINCIPAL_TYPE = { root: "Account", user: "User", "assumed-role": "AssumedRole" } as const;
+
+/**
+ * The condition keys STS offers a trust policy for AssumeRole (IAM's global and STS condition
+ * keys; docs/aws-behaviour.md "STS AssumeRole"). Session tags appear as `aws:RequestTag/<key>`
+ * and `aws:TagKeys`; the caller's own session tags as `aws:PrincipalTag/<key>`.
+ */
+export function buildAssumeRoleContext(req: AssumeRoleRequest): Record<string, string | string[]> {
+  const { caller } = req;
+  const ctx: Record<string, string | string[]> = {
+    "aws:PrincipalArn":
+      caller.type === "assumed-role" ? (caller.roleArn ?? caller.arn) : caller.arn,
+    "aws:PrincipalAccount": caller.account,
+    "aws:PrincipalType": PRINCIPAL_TYPE[caller.type],
+    "aws:userid": caller.userId,
+    "sts:RoleSessionName": req.roleSessionName,
+    "aws:CurrentTime": isoSeconds(req.now),
+    "aws:EpochTime": String(req.now),
+    // Real STS is HTTPS-only, so policies requiring secure transport pass.
+    "aws:SecureTransport": "true",
+  };
+  if (caller.type === "user")
+    ctx["aws:username"] = caller.arn.slice(caller.arn.lastIndexOf("/") + 1);
+  if (req.sourceIp !== undefined) ctx["aws:SourceIp"] = req.sourceIp;
+  if (req.externalId !== undefined) ctx["sts:ExternalId"] = req.externalId;
+  if (req.sourceIdentity !== undefined) ctx["sts:SourceIdentity"] = req.sourceIdentity;
+  if (caller.sourceIdentity !== undefined) ctx["aws:SourceIdentity"] = caller.sourceIdentity;
+  if (caller.federatedProvider !== undefined) {
+    ctx["aws:FederatedProvider"] = caller.federatedProvider;
+  }
+  for (const t of caller.tags ?? []) ctx[`aws:PrincipalTag/${t.key}`] = t.value;
+  if (req.tags !== undefined && req.tags.length > 0) {
+    for (const t of req.tags) ctx[`aws:RequestTag/${t.key}`] = t.value;
+    ctx["aws:TagKeys"] = req.tags.map((t) => t.key);
+  }
+  if (req.transitiveTagKeys !== undefined && req.transitiveTagKeys.length > 0) {
+    ctx["sts:TransitiveTagKeys"] = [...req.transitiveTagKeys];
+  }
+  return ctx;
 }

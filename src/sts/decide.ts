@@ -6,12 +6,23 @@ import {
   DEFAULT_EXP_GRACE_SECONDS,
   type DecodedToken,
   decodeToken,
+  MAX_TOKEN_LENGTH,
   matchAudience,
   type SignatureOptions,
   verifySignatureOnly,
 } from "../oidc/index.js";
-import { compilePolicy, firstFailure } from "../policy/index.js";
+import { firstFailure } from "../policy/index.js";
+import { assumedRoleArn } from "./assume-role.js";
 import { buildWebIdentityContext } from "./context.js";
+import { SESSION_LIMITS } from "./limits.js";
+import {
+  durationError,
+  listTooLongViolation,
+  packedPolicySize,
+  requestRefusal,
+  sessionParamSpecs,
+  sessionPolicyError,
+} from "./session-request.js";
 import { stsErrors, wireErrorOf } from "./sts-errors.js";
 import type {
   OidcProviderRecord,
@@ -21,7 +32,7 @@ import type {
   WebIdentityRequest,
   WireError,
 } from "./types.js";
-import { arnPattern, checkParams, parseRoleArn, sessionNamePattern } from "./validate-params.js";
+import { checkParams } from "./validate-params.js";
 
 const ACTION = "sts:AssumeRoleWithWebIdentity";
 
@@ -41,22 +52,7 @@ export async function decideWebIdentity(
 ): Promise<WebIdentityDecision> {
   const unsigned = req.unsignedClaims !== undefined;
   const violations = checkParams([
-    {
-      name: "roleArn",
-      value: req.roleArn,
-      required: true,
-      minLength: 20,
-      maxLength: 2048,
-      pattern: arnPattern,
-    },
-    {
-      name: "roleSessionName",
-      value: req.roleSessionName,
-      required: true,
-      minLength: 2,
-      maxLength: 64,
-      pattern: sessionNamePattern,
-    },
+    ...sessionParamSpecs(req),
     ...(unsigned
       ? []
       : [
@@ -66,31 +62,16 @@ export async function decideWebIdentity(
             required: true,
             sensitive: true,
             minLength: 4,
-            maxLength: 20000,
+            maxLength: MAX_TOKEN_LENGTH,
           },
         ]),
-    { name: "durationSeconds", value: req.durationSeconds, min: 900, max: 43200 },
-    { name: "policy", value: req.policy, minLength: 1, maxLength: 2048 },
   ]);
-  if ((req.policyArns?.length ?? 0) > 10) {
-    violations.push(
-      `Value '[${req.policyArns!.join(", ")}]' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10`,
-    );
-  }
-  if (violations.length > 0) {
-    return deny(
-      stsErrors.validation(violations),
-      `the request breaks STS's parameter rules: ${violations.join("; ")}`,
-    );
-  }
-
-  const role = parseRoleArn(req.roleArn);
-  if (!role) {
-    return deny(
-      stsErrors.invalidRoleArn(),
-      `"${req.roleArn}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
-    );
-  }
+  violations.push(
+    ...listTooLongViolation("policyArns", req.policyArns ?? [], SESSION_LIMITS.maxPolicyArns),
+  );
+  const checked = requestRefusal(violations, req.roleArn);
+  if ("refusal" in checked) return deny(checked.refusal.error, checked.refusal.reason);
+  const role = checked.target;
 
   let claims: Record<string, unknown>;
   let decoded: DecodedToken | undefined;
@@ -163,36 +144,16 @@ export async function decideWebIdentity(
     return { ...deny(stsErrors.accessDenied(), firstFailure(trace), claims), context, trace };
   }
 
-  if (req.policy !== undefined) {
-    try {
-      compilePolicy(req.policy, { kind: "identity" });
-    } catch (err) {
-      return {
-        ...deny(
-          stsErrors.malformedPolicy(messageOf(err)),
-          `the session policy is not valid: ${messageOf(err)}`,
-          claims,
-        ),
-        context,
-        trace,
-      };
-    }
+  const policyProblem = sessionPolicyError(req.policy);
+  if (policyProblem) {
+    return { ...deny(policyProblem.error, policyProblem.reason, claims), context, trace };
   }
-
-  const durationSeconds = req.durationSeconds ?? 3600;
-  if (durationSeconds > roleRecord.maxSessionDuration) {
-    return {
-      ...deny(
-        stsErrors.durationExceedsRoleMax(),
-        `DurationSeconds ${durationSeconds} is more than the role's MaxSessionDuration ${roleRecord.maxSessionDuration}`,
-        claims,
-      ),
-      context,
-      trace,
-    };
-  }
+  const durationSeconds = req.durationSeconds ?? SESSION_LIMITS.defaultDurationSeconds;
+  const tooLong = durationError(durationSeconds, roleRecord);
+  if (tooLong) return { ...deny(tooLong.error, tooLong.reason, claims), context, trace };
 
   const subject = String(claims.sub ?? "");
+  const packed = packedPolicySize(req);
   return {
     ok: true,
     subject,
@@ -200,9 +161,15 @@ export async function decideWebIdentity(
     audience,
     roleArn: roleRecord.arn,
     sessionName: req.roleSessionName,
-    assumedRoleArn: `arn:${role.partition}:sts::${role.account}:assumed-role/${roleRecord.name}/${req.roleSessionName}`,
+    assumedRoleArn: assumedRoleArn(
+      role.partition,
+      role.account,
+      roleRecord.name,
+      req.roleSessionName,
+    ),
     assumedRoleId: `${roleRecord.roleId}:${req.roleSessionName}`,
     durationSeconds,
+    ...(packed !== undefined ? { packedPolicySize: packed } : {}),
     context,
     trace,
     claims,

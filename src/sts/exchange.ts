@@ -7,6 +7,7 @@ import {
 import { BbOidcError } from "../errors.js";
 import { decodeToken } from "../oidc/decode.js";
 import { DEFAULT_EXP_GRACE_SECONDS } from "../oidc/verify.js";
+import { SESSION_LIMITS } from "./limits.js";
 import {
   DEFAULT_RETRY,
   type FailureFacts,
@@ -106,7 +107,7 @@ export class ExchangeTimeoutError extends BbOidcError {
 }
 
 /** The one-hour cap AWS puts on sessions obtained by role chaining. */
-export const CHAIN_MAX_SECONDS = 3600;
+export const CHAIN_MAX_SECONDS = SESSION_LIMITS.chainedMaxSeconds;
 
 const realClock: RetryClock = {
   nowMs: () => Date.now(),

@@ -71,6 +71,34 @@ export const stsErrors = {
   notYetValid: () =>
     sender("InvalidIdentityToken", 400, "Invalid identity token: the token is not yet valid"),
   invalidRoleArn: () => sender("ValidationError", 400, "Request ARN is invalid"),
+  /** AssumeRole refused by the trust policy (or the role is missing): AWS names caller and action. */
+  notAuthorized: (callerArn: string, action: string, roleArn: string) =>
+    sender(
+      "AccessDenied",
+      403,
+      `User: ${callerArn} is not authorized to perform: ${action} on resource: ${roleArn}`,
+    ),
+  rootCannotAssume: () => sender("AccessDenied", 403, "Roles may not be assumed by root accounts."),
+  chainedDurationExceeded: () =>
+    sender(
+      "ValidationError",
+      400,
+      "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+    ),
+  // [U] wording: a session tag whose key an inherited transitive tag already has.
+  transitiveTagOverride: (keys: string[]) =>
+    sender(
+      "InvalidParameterValue",
+      400,
+      `One or more session tags override transitive tags inherited from the calling session: ${keys.join(", ")}`,
+    ),
+  // [U] wording: a SourceIdentity other than the one the calling session already carries.
+  sourceIdentityChanged: () =>
+    sender(
+      "InvalidParameterValue",
+      400,
+      "The source identity of a role session cannot be changed once it is set.",
+    ),
   malformedPolicy: (detail: string) =>
     sender("MalformedPolicyDocument", 400, `Session policy is not valid: ${detail}`),
   validation: (violations: string[]) =>

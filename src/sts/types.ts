@@ -20,9 +20,13 @@ export interface RoleRecord {
 }
 
 /** What STS knows: providers by account and URL, roles by ARN, and the issuers' keys. */
-export interface StsWorld {
-  provider(account: string, url: string): OidcProviderRecord | undefined;
+/** Where AssumeRole finds roles: `StsWorld` has it, and so does a world of one given role. */
+export interface RoleLookup {
   role(roleArn: string): RoleRecord | undefined;
+}
+
+export interface StsWorld extends RoleLookup {
+  provider(account: string, url: string): OidcProviderRecord | undefined;
   keys: KeyResolver;
   /**
    * Whether the issuer's key host serves a chain whose top intermediate matches one of these
@@ -75,11 +79,85 @@ export interface WebIdentityAllowed extends DecisionCommon {
   durationSeconds: number;
   roleArn: string;
   sessionName: string;
+  /** Present when session policies were passed. */
+  packedPolicySize?: number;
 }
 
-export interface WebIdentityDenied extends DecisionCommon {
+/** A refusal, the same for every STS action: AWS's wire error and the reason in plain words. */
+export interface StsDenied extends DecisionCommon {
   ok: false;
   error: WireError;
 }
 
-export type WebIdentityDecision = WebIdentityAllowed | WebIdentityDenied;
+export type WebIdentityDenied = StsDenied;
+
+export type WebIdentityDecision = WebIdentityAllowed | StsDenied;
+
+/** A session tag (AssumeRole `Tags`), kept in the case it was given. */
+export interface SessionTag {
+  key: string;
+  value: string;
+}
+
+/**
+ * Who calls AssumeRole, as STS sees the signed request. `root`: the account's root user (always
+ * refused); `user`: an IAM user; `assumed-role`: a role session (role chaining).
+ */
+export interface AssumeRoleCaller {
+  type: "root" | "user" | "assumed-role";
+  /** `arn:aws:iam::<acct>:root`, `…:user/<name>` or `arn:aws:sts::<acct>:assumed-role/<role>/<session>`. */
+  arn: string;
+  account: string;
+  /** `aws:userid`: the account ID (root), `AIDA…` (user) or `AROA…:<session>`. */
+  userId: string;
+  /** `assumed-role`: the role's IAM ARN (what `aws:PrincipalArn` holds, and a policy may name). */
+  roleArn?: string;
+  /** The session's source identity, which every later hop keeps. */
+  sourceIdentity?: string;
+  /** A web-identity session's provider ARN. */
+  federatedProvider?: string;
+  /** The session's tags (`aws:PrincipalTag/…`), and which of them pass on to the next hop. */
+  tags?: readonly SessionTag[];
+  transitiveTagKeys?: readonly string[];
+}
+
+export interface AssumeRoleRequest {
+  caller: AssumeRoleCaller;
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds?: number;
+  externalId?: string;
+  policy?: string;
+  policyArns?: string[];
+  sourceIdentity?: string;
+  tags?: SessionTag[];
+  transitiveTagKeys?: string[];
+  /** The caller's address; absent → `aws:SourceIp` is absent from the context. */
+  sourceIp?: string;
+  /** Epoch seconds. */
+  now: number;
+}
+
+export interface AssumeRoleAllowed extends DecisionCommon {
+  ok: true;
+  roleArn: string;
+  roleName: string;
+  /** `AROA…`. */
+  roleId: string;
+  account: string;
+  sessionName: string;
+  assumedRoleArn: string;
+  assumedRoleId: string;
+  durationSeconds: number;
+  /** Assumed with session credentials: the new session is capped at one hour. */
+  chained: boolean;
+  /** Set by this request or inherited from the caller's session. */
+  sourceIdentity?: string;
+  /** Present when session policies or tags were passed. */
+  packedPolicySize?: number;
+  /** The new session's tags: inherited transitive tags, then the request's. */
+  tags: SessionTag[];
+  transitiveTagKeys: string[];
+}
+
+export type AssumeRoleDecision = AssumeRoleAllowed | StsDenied;

@@ -39,6 +39,24 @@ function rootKeys() {
   return { AWS_ACCESS_KEY_ID: a.accessKeyId, AWS_SECRET_ACCESS_KEY: a.secretAccessKey };
 }
 
+/**
+ * Keys of a principal that may assume roles (the account root may not): a pipeline session of
+ * the deploy role, as a step that already holds credentials has them.
+ */
+async function sessionKeys(): Promise<Record<string, string>> {
+  const r = await bb(["credentials", "--role-arn", ROLE_ARN, "--format", "json"], {
+    BITBUCKET_STEP_OIDC_TOKEN: await world.mint(),
+  });
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout) as Record<string, string>;
+  world.issued.push(out.SecretAccessKey!, out.SessionToken!);
+  return {
+    AWS_ACCESS_KEY_ID: out.AccessKeyId!,
+    AWS_SECRET_ACCESS_KEY: out.SecretAccessKey!,
+    AWS_SESSION_TOKEN: out.SessionToken!,
+  };
+}
+
 beforeAll(async () => {
   world = await startPipelineWorld();
   const iam = new IAMClient({
@@ -231,7 +249,7 @@ describe("parity with configure-aws-credentials", () => {
         "--format",
         "json",
       ],
-      rootKeys(),
+      await sessionKeys(),
     );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

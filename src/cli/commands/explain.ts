@@ -1,14 +1,21 @@
 import type { Command } from "commander";
 import { InputError, PolicyError } from "../../errors.js";
-import { decideWebIdentity, parseRoleArn, staticWorld } from "../../sts/index.js";
+import {
+  callerFromArn,
+  decideAssumeRole,
+  decideWebIdentity,
+  parseRoleArn,
+  staticWorld,
+} from "../../sts/index.js";
 import {
   type ExplainWorldInput,
   fromIam,
+  fromIamRole,
   fromTemplate,
   fromTrustPolicyFile,
 } from "../explain-sources.js";
 import { collect, parseIntegerArg, parseParameters, parseTime, readJsonArg } from "../io.js";
-import { decisionJson, decisionText } from "../render/decision.js";
+import { decisionJson, decisionText, type StsDecision } from "../render/decision.js";
 import { decodeTokenArg, keyResolverFor, readTokenArg } from "../token-input.js";
 
 interface ExplainOptions {
@@ -31,13 +38,19 @@ interface ExplainOptions {
   maxSessionDuration?: string;
   now?: string;
   json?: boolean;
+  assumeRole?: boolean;
+  callerArn?: string;
+  externalId?: string;
+  sourceIdentity?: string;
+  tag: string[];
+  transitiveTagKey: string[];
 }
 
 export function registerExplain(program: Command): void {
   program
     .command("explain")
     .description(
-      "Decide one AssumeRoleWithWebIdentity offline, exactly as STS would, and say which condition failed. The role comes from --trust-policy, from --template/--role, or (with only --role-arn) from IAM. Exit 0 allow, 1 deny, 2 input error.",
+      "Decide one AssumeRoleWithWebIdentity (or, with --assume-role, one AssumeRole hop of a role chain) offline, exactly as STS would, and say which condition failed. The role comes from --trust-policy, from --template/--role, or (with only --role-arn) from IAM. Exit 0 allow, 1 deny, 2 input error.",
     )
     .option("--trust-policy <file>", "the role's trust policy (JSON)")
     .option("--template <file>", "a CloudFormation template holding the role (with --role)")
@@ -78,13 +91,33 @@ export function registerExplain(program: Command): void {
       "3600",
     )
     .option("--now <time>", "epoch seconds or ISO 8601 (default: now)")
+    .option(
+      "--assume-role",
+      "explain an AssumeRole (a chained hop, e.g. credentials --chain) instead: needs --caller-arn",
+    )
+    .option(
+      "--caller-arn <arn>",
+      "with --assume-role: who calls, e.g. arn:aws:sts::<acct>:assumed-role/<role>/<session> (or the role's ARN), an IAM user, or the account root",
+    )
+    .option("--external-id <id>", "with --assume-role: ExternalId")
+    .option("--source-identity <id>", "with --assume-role: SourceIdentity")
+    .option("--tag <key=value>", "with --assume-role: a session tag (repeatable)", collect, [])
+    .option(
+      "--transitive-tag-key <key>",
+      "with --assume-role: a transitive session tag key (repeatable)",
+      collect,
+      [],
+    )
     .option("--json", "print one JSON object")
     .action(async (opts: ExplainOptions) => {
-      process.exitCode = await runExplain(opts);
+      process.exitCode = opts.assumeRole
+        ? await runExplainAssumeRole(opts)
+        : await runExplain(opts);
     });
 }
 
-async function runExplain(opts: ExplainOptions): Promise<number> {
+/** One of --trust-policy, --template/--role or --role-arn (read through IAM). */
+function checkRoleSource(opts: ExplainOptions): void {
   const sources = [opts.trustPolicy, opts.template].filter(Boolean).length;
   if (sources > 1) throw new InputError("Give one of --trust-policy or --template, not both.");
   if (sources === 0 && !opts.roleArn) {
@@ -94,6 +127,20 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
   }
   if (opts.template && !opts.role)
     throw new InputError("--template needs --role <logical ID of the AWS::IAM::Role>.");
+}
+
+async function runExplain(opts: ExplainOptions): Promise<number> {
+  checkRoleSource(opts);
+  const chainOnly = [
+    ["--caller-arn", opts.callerArn],
+    ["--external-id", opts.externalId],
+    ["--source-identity", opts.sourceIdentity],
+    ["--tag", opts.tag.length > 0 ? "x" : undefined],
+    ["--transitive-tag-key", opts.transitiveTagKey.length > 0 ? "x" : undefined],
+  ].find(([, v]) => v !== undefined);
+  if (chainOnly) {
+    throw new InputError(`${chainOnly[0]} belongs to an AssumeRole hop: add --assume-role.`);
+  }
   if (!opts.token === !opts.claims) {
     throw new InputError(
       "Give exactly one of --token (a signed JWT) or --claims (unsigned claims as JSON).",
@@ -131,32 +178,7 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
   const providerUrl = opts.providerUrl ?? (typeof claims.iss === "string" ? claims.iss : undefined);
   if (!providerUrl)
     throw new InputError("--provider-url: the claims have no iss; give the provider URL.");
-  const maxSessionDuration = parseIntegerArg(
-    opts.maxSessionDuration ?? "3600",
-    "--max-session-duration",
-  );
-
-  let input: ExplainWorldInput;
-  try {
-    input = opts.trustPolicy
-      ? fromTrustPolicyFile(
-          opts.trustPolicy,
-          opts.roleArn ?? `arn:aws:iam::${account}:role/explained-role`,
-          maxSessionDuration,
-        )
-      : opts.template
-        ? fromTemplate({
-            file: opts.template,
-            logicalId: opts.role!,
-            parameters: parseParameters(opts.parameter),
-            account,
-            issuer: providerUrl,
-            ...(opts.region ? { region: opts.region } : {}),
-          })
-        : await fromIam(opts.roleArn!, providerUrl, opts.region);
-  } catch (err) {
-    throw asInputError(err, opts);
-  }
+  const input = await loadRole(opts, account, providerUrl);
 
   let provider = input.provider;
   if (opts.clientId.length > 0) {
@@ -184,7 +206,7 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
     throw asInputError(err, opts);
   }
 
-  const now = opts.now ? parseTime(opts.now, "--now") : Math.floor(Date.now() / 1000);
+  const now = nowOf(opts);
   const decision = await decideWebIdentity(
     {
       roleArn: input.role.arn,
@@ -199,13 +221,133 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
     },
     world,
   );
-  const unsigned = opts.claims !== undefined;
+  return report(decision, opts.claims !== undefined, input.source, opts);
+}
+
+function report(
+  decision: StsDecision,
+  unsigned: boolean,
+  source: string,
+  opts: ExplainOptions,
+): number {
   process.stdout.write(
     opts.json
-      ? `${JSON.stringify({ ...decisionJson(decision, unsigned), checkedAgainst: input.source }, null, 2)}\n`
-      : `${decisionText(decision, unsigned)}\n\nChecked against ${input.source}.\n`,
+      ? `${JSON.stringify({ ...decisionJson(decision, unsigned), checkedAgainst: source }, null, 2)}\n`
+      : `${decisionText(decision, unsigned)}\n\nChecked against ${source}.\n`,
   );
   return decision.ok ? 0 : 1;
+}
+
+/**
+ * The role to judge, from --trust-policy, --template/--role or live IAM (--role-arn); with the
+ * token's issuer, the template's or IAM's provider for it too (web identity).
+ */
+async function loadRole(
+  opts: ExplainOptions,
+  account: string,
+  issuer?: string,
+): Promise<ExplainWorldInput> {
+  const maxSessionDuration = parseIntegerArg(
+    opts.maxSessionDuration ?? "3600",
+    "--max-session-duration",
+  );
+  try {
+    if (opts.trustPolicy) {
+      return fromTrustPolicyFile(
+        opts.trustPolicy,
+        opts.roleArn ?? `arn:aws:iam::${account}:role/explained-role`,
+        maxSessionDuration,
+      );
+    }
+    if (opts.template) {
+      return fromTemplate({
+        file: opts.template,
+        logicalId: opts.role!,
+        parameters: parseParameters(opts.parameter),
+        account,
+        ...(issuer !== undefined ? { issuer } : {}),
+        ...(opts.region ? { region: opts.region } : {}),
+      });
+    }
+    return issuer !== undefined
+      ? await fromIam(opts.roleArn!, issuer, opts.region)
+      : await fromIamRole(opts.roleArn!, opts.region);
+  } catch (err) {
+    throw asInputError(err, opts);
+  }
+}
+
+function nowOf(opts: ExplainOptions): number {
+  return opts.now ? parseTime(opts.now, "--now") : Math.floor(Date.now() / 1000);
+}
+
+/**
+ * `explain --assume-role`: one AssumeRole as STS decides it (`decideAssumeRole`), for the caller
+ * `--caller-arn` names, against the role's trust policy from a file, a template or live IAM.
+ */
+async function runExplainAssumeRole(opts: ExplainOptions): Promise<number> {
+  checkRoleSource(opts);
+  if (opts.token || opts.claims) {
+    throw new InputError(
+      "--assume-role explains a chained hop: it takes --caller-arn, not a token.",
+    );
+  }
+  if (!opts.callerArn) {
+    throw new InputError("--assume-role needs --caller-arn: who calls AssumeRole.", {
+      hint: "e.g. --caller-arn arn:aws:sts::111111111111:assumed-role/deploy/bb-oidc (the session of the first role of the chain).",
+    });
+  }
+  const caller = callerFromArn(opts.callerArn);
+  if (!caller) {
+    throw new InputError(`--caller-arn: "${opts.callerArn}" names no AWS caller.`, {
+      hint: "Use arn:aws:sts::<acct>:assumed-role/<role>/<session>, arn:aws:iam::<acct>:role/<name>, arn:aws:iam::<acct>:user/<name> or arn:aws:iam::<acct>:root.",
+    });
+  }
+  const roleParts = opts.roleArn ? parseRoleArn(opts.roleArn) : null;
+  if (opts.roleArn && !roleParts) {
+    throw new InputError(`--role-arn: "${opts.roleArn}" is not a role ARN.`, {
+      hint: "Use arn:aws:iam::<12-digit account>:role/<name>.",
+    });
+  }
+  const account = opts.account ?? roleParts?.account ?? caller.account;
+  if (!/^\d{12}$/.test(account)) {
+    throw new InputError(`--account: "${account}" is not a 12-digit AWS account ID.`);
+  }
+  const input = await loadRole(opts, account);
+  let world: ReturnType<typeof staticWorld>;
+  try {
+    world = staticWorld({ providers: [], roles: [input.role], keys: keyResolverFor({}) });
+  } catch (err) {
+    throw asInputError(err, opts);
+  }
+  const decision = decideAssumeRole(
+    {
+      caller,
+      roleArn: input.role.arn,
+      roleSessionName: opts.sessionName,
+      ...(opts.duration !== undefined
+        ? { durationSeconds: parseIntegerArg(opts.duration, "--duration") }
+        : {}),
+      ...(opts.externalId !== undefined ? { externalId: opts.externalId } : {}),
+      ...(opts.sourceIdentity !== undefined ? { sourceIdentity: opts.sourceIdentity } : {}),
+      ...(opts.tag.length > 0 ? { tags: opts.tag.map(parseTag) } : {}),
+      ...(opts.transitiveTagKey.length > 0 ? { transitiveTagKeys: opts.transitiveTagKey } : {}),
+      ...(opts.sourceIp ? { sourceIp: opts.sourceIp } : {}),
+      now: nowOf(opts),
+    },
+    world,
+  );
+  return report(decision, false, input.source, opts);
+}
+
+function parseTag(text: string): { key: string; value: string } {
+  const eq = text.indexOf("=");
+  if (eq <= 0) {
+    throw new InputError(`--tag: "${text}" is not KEY=VALUE.`, {
+      hint: "e.g. --tag team=payments",
+    });
+  }
+  return { key: text.slice(0, eq), value: text.slice(eq + 1) };
 }
 
 function asInputError(err: unknown, opts: ExplainOptions): unknown {

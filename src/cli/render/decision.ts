@@ -1,11 +1,31 @@
 import type { ConditionTrace, StatementTrace } from "../../policy/types.js";
-import type { WebIdentityDecision } from "../../sts/types.js";
+import type { AssumeRoleDecision, WebIdentityDecision } from "../../sts/types.js";
+
+/** A decision of either STS action. */
+export type StsDecision = WebIdentityDecision | AssumeRoleDecision;
+
+/** What an allowed decision says about the new session, by action. */
+function allowedJson(d: StsDecision & { ok: true }): Record<string, unknown> {
+  if ("subject" in d) {
+    return {
+      assumedRoleArn: d.assumedRoleArn,
+      subject: d.subject,
+      audience: d.audience,
+      provider: d.providerArn,
+    };
+  }
+  return {
+    assumedRoleArn: d.assumedRoleArn,
+    durationSeconds: d.durationSeconds,
+    chained: d.chained,
+    ...(d.sourceIdentity !== undefined ? { sourceIdentity: d.sourceIdentity } : {}),
+    ...(d.packedPolicySize !== undefined ? { packedPolicySize: d.packedPolicySize } : {}),
+    ...(d.tags.length > 0 ? { tags: d.tags, transitiveTagKeys: d.transitiveTagKeys } : {}),
+  };
+}
 
 /** The JSON shape of `explain --json` (documented in the README). */
-export function decisionJson(
-  d: WebIdentityDecision,
-  unsignedClaims: boolean,
-): Record<string, unknown> {
+export function decisionJson(d: StsDecision, unsignedClaims: boolean): Record<string, unknown> {
   return {
     decision: d.ok ? "allow" : "deny",
     error: d.ok
@@ -13,14 +33,7 @@ export function decisionJson(
       : { code: d.error.code, httpStatus: d.error.httpStatus, message: d.error.message },
     reason: d.reason,
     unsignedClaims,
-    ...(d.ok
-      ? {
-          assumedRoleArn: d.assumedRoleArn,
-          subject: d.subject,
-          audience: d.audience,
-          provider: d.providerArn,
-        }
-      : {}),
+    ...(d.ok ? allowedJson(d) : {}),
     context: d.context ?? {},
     statements: (d.trace?.statements ?? []).map(statementJson),
   };
@@ -48,7 +61,7 @@ function statementJson(s: StatementTrace): Record<string, unknown> {
 const mark = (ok: boolean) => (ok ? "✓" : "✗");
 
 /** Verdict first, then the one reason, then the whole trace. */
-export function decisionText(d: WebIdentityDecision, unsignedClaims: boolean): string {
+export function decisionText(d: StsDecision, unsignedClaims: boolean): string {
   const lines: string[] = [];
   if (d.ok) {
     lines.push(`ALLOW  ${d.assumedRoleArn}`);
@@ -69,7 +82,10 @@ export function decisionText(d: WebIdentityDecision, unsignedClaims: boolean): s
   }
   const statements = d.trace?.statements ?? [];
   if (statements.length > 0) {
-    lines.push("", "Trust policy:");
+    const action = d.trace?.action;
+    // AssumeRole is judged for each action it needs (sts:TagSession…): say which this is.
+    const which = action && action !== "sts:AssumeRoleWithWebIdentity" ? ` (${action})` : "";
+    lines.push("", `Trust policy${which}:`);
     for (const s of statements) {
       const sid = s.sid ? ` "${s.sid}"` : "";
       lines.push(

@@ -18,6 +18,9 @@ export interface SessionClaims {
   chained: boolean;
   /** For web-identity sessions: the provider ARN (`aws:FederatedProvider`). */
   federatedProvider?: string;
+  /** Session tags (`aws:PrincipalTag/…`), and the keys that pass on to a chained session. */
+  tags?: { key: string; value: string }[];
+  transitiveTagKeys?: string[];
 }
 
 export interface IssuedCredentials {

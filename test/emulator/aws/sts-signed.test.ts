@@ -1,12 +1,31 @@
 import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Creds, failure, iam, startEndpoint, sts, TRUST_ROOT } from "./helpers.js";
+import { type Creds, failure, iam, startEndpoint, sts } from "./helpers.js";
+import {
+  createPipelineRole,
+  type PipelineIssuer,
+  pipelineSession,
+  startPipelineIssuer,
+} from "./pipeline-issuer.js";
 
 const A = "111111111111";
 const B = "222222222222";
+const HUB = `arn:aws:iam::${A}:role/hub`;
 let clock = Date.now();
 let ep: Awaited<ReturnType<typeof startEndpoint>>;
+let issuer: PipelineIssuer;
+/** A pipeline step's session of the hub role (web identity): the first hop of every chain. */
+let hub: Creds;
+
+/** A fresh web-identity session of the hub role, at the emulator's clock. */
+function hubSession(name: string, durationSeconds?: number): Promise<Creds> {
+  return pipelineSession(ep.url, issuer, HUB, name, {
+    nowMs: clock,
+    clockOffsetMs: clock - Date.now(),
+    ...(durationSeconds ? { durationSeconds } : {}),
+  });
+}
 
 /** A client whose signing clock follows the emulator's (tests move the emulator's clock). */
 function stsAt(creds: Creds): STSClient {
@@ -34,16 +53,48 @@ function trust(statement: Record<string, unknown>): string {
 }
 
 beforeAll(async () => {
-  ep = await startEndpoint({ now: () => clock, trustSourceIpHeader: true });
-  const a = iam(ep.url, ep.accounts[0]!);
+  issuer = await startPipelineIssuer();
+  ep = await startEndpoint({
+    now: () => clock,
+    trustSourceIpHeader: true,
+    issuerAccess: issuer.issuerAccess,
+  });
   const b = iam(ep.url, ep.accounts[1]!);
-  await a.send(
+  await createPipelineRole(ep.url, ep.accounts[0]!, A, "hub", { maxSessionDuration: 43200 });
+  await iam(ep.url, ep.accounts[0]!).send(
     new CreateRoleCommand({
-      RoleName: "hub",
-      AssumeRolePolicyDocument: TRUST_ROOT(A),
-      MaxSessionDuration: 43200,
+      RoleName: "tagger",
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: HUB },
+            Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+          },
+        ],
+      }),
     }),
   );
+  await b.send(
+    new CreateRoleCommand({
+      RoleName: "abac",
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: A },
+            Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
+            Condition: {
+              StringEquals: { "aws:PrincipalTag/team": "ci", "aws:SourceIdentity": "alice" },
+            },
+          },
+        ],
+      }),
+    }),
+  );
+  hub = await hubSession("ci");
   await b.send(
     new CreateRoleCommand({
       RoleName: "spoke",
@@ -72,6 +123,7 @@ beforeAll(async () => {
 afterAll(async () => {
   expect(ep.errors).toEqual([]);
   await ep.close();
+  await issuer.close();
 });
 
 describe("authentication", () => {
@@ -102,16 +154,8 @@ describe("authentication", () => {
   });
 
   test("session keys need their own session token", async () => {
-    const one = sessionCreds(
-      await stsAt(ep.accounts[0]!).send(
-        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/hub`, RoleSessionName: "one" }),
-      ),
-    );
-    const two = sessionCreds(
-      await stsAt(ep.accounts[0]!).send(
-        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/hub`, RoleSessionName: "two" }),
-      ),
-    );
+    const one = await hubSession("one");
+    const two = await hubSession("two");
     expect(one.accessKeyId).toMatch(/^ASIA[A-Z2-7]{16}$/);
     expect(one.secretAccessKey).toHaveLength(40);
     const me = await stsAt(one).send(new GetCallerIdentityCommand({}));
@@ -137,15 +181,7 @@ describe("authentication", () => {
   });
 
   test("an expired session is ExpiredToken", async () => {
-    const s = sessionCreds(
-      await stsAt(ep.accounts[0]!).send(
-        new AssumeRoleCommand({
-          RoleArn: `arn:aws:iam::${A}:role/hub`,
-          RoleSessionName: "short",
-          DurationSeconds: 900,
-        }),
-      ),
-    );
+    const s = await hubSession("short", 900);
     const saved = clock;
     clock += 901_000;
     try {
@@ -167,11 +203,6 @@ describe("authentication", () => {
 
 describe("AssumeRole", () => {
   test("chains from account A's role into account B", async () => {
-    const hub = sessionCreds(
-      await stsAt(ep.accounts[0]!).send(
-        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/hub`, RoleSessionName: "ci" }),
-      ),
-    );
     const spoke = await stsAt(hub).send(
       new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/spoke`, RoleSessionName: "deploy" }),
     );
@@ -194,19 +225,32 @@ describe("AssumeRole", () => {
     expect(tooLong.message).toContain("1 hour session limit for roles assumed by role chaining");
   });
 
-  test("a trust policy that does not name the caller refuses with AWS's message", async () => {
+  test("the account root cannot assume a role, whatever the trust policy says", async () => {
     const f = await failure(
       stsAt(ep.accounts[0]!).send(
-        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/spoke`, RoleSessionName: "x1" }),
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/office`, RoleSessionName: "x1" }),
       ),
     );
     expect(f).toMatchObject({
       name: "AccessDenied",
       status: 403,
-      message: `User: arn:aws:iam::${A}:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${B}:role/spoke`,
+      message: "Roles may not be assumed by root accounts.",
+    });
+  });
+
+  test("a trust policy that does not name the caller refuses with AWS's message", async () => {
+    const f = await failure(
+      stsAt(hub).send(
+        new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/partner`, RoleSessionName: "x1" }),
+      ),
+    );
+    expect(f).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+      message: `User: arn:aws:sts::${A}:assumed-role/hub/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${B}:role/partner`,
     });
     const missing = await failure(
-      stsAt(ep.accounts[0]!).send(
+      stsAt(hub).send(
         new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${B}:role/nope`, RoleSessionName: "x1" }),
       ),
     );
@@ -216,10 +260,10 @@ describe("AssumeRole", () => {
   test("sts:ExternalId conditions", async () => {
     const arn = `arn:aws:iam::${B}:role/partner`;
     const without = await failure(
-      stsAt(ep.accounts[0]!).send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: "pp" })),
+      stsAt(hub).send(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: "pp" })),
     );
     expect(without.name).toBe("AccessDenied");
-    const ok = await stsAt(ep.accounts[0]!).send(
+    const ok = await stsAt(hub).send(
       new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: "pp", ExternalId: "s3cret-ext" }),
     );
     expect(ok.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${B}:assumed-role/partner/pp`);
@@ -228,7 +272,7 @@ describe("AssumeRole", () => {
   test("aws:SourceIp from the trusted header", async () => {
     const arn = `arn:aws:iam::${B}:role/office`;
     const from = (ip: string) => {
-      const c = stsAt(ep.accounts[0]!);
+      const c = stsAt(hub);
       c.middlewareStack.add(
         (next) => async (args) => {
           (args.request as { headers: Record<string, string> }).headers["x-bb-oidc-source-ip"] = ip;
@@ -250,14 +294,14 @@ describe("AssumeRole", () => {
 
   test("parameter validation", async () => {
     const f = await failure(
-      stsAt(ep.accounts[0]!).send(
+      stsAt(hub).send(
         new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/hub`, RoleSessionName: "a" }),
       ),
     );
     expect(f).toMatchObject({ name: "ValidationError", status: 400 });
     expect(f.message).toContain("roleSessionName");
     const over = await failure(
-      stsAt(ep.accounts[0]!).send(
+      stsAt(hub).send(
         new AssumeRoleCommand({
           RoleArn: `arn:aws:iam::${A}:role/hub`,
           RoleSessionName: "ab",
@@ -266,5 +310,77 @@ describe("AssumeRole", () => {
       ),
     );
     expect(over.name).toBe("ValidationError");
+  });
+
+  test("session tags need sts:TagSession, a source identity sts:SetSourceIdentity", async () => {
+    const spoke = `arn:aws:iam::${B}:role/spoke`;
+    const tagged = await failure(
+      stsAt(hub).send(
+        new AssumeRoleCommand({
+          RoleArn: spoke,
+          RoleSessionName: "t1",
+          Tags: [{ Key: "team", Value: "ci" }],
+        }),
+      ),
+    );
+    expect(tagged).toMatchObject({
+      name: "AccessDenied",
+      status: 403,
+      message: `User: arn:aws:sts::${A}:assumed-role/hub/ci is not authorized to perform: sts:TagSession on resource: ${spoke}`,
+    });
+    const identified = await failure(
+      stsAt(hub).send(
+        new AssumeRoleCommand({ RoleArn: spoke, RoleSessionName: "t2", SourceIdentity: "alice" }),
+      ),
+    );
+    expect(identified.message).toBe(
+      `User: arn:aws:sts::${A}:assumed-role/hub/ci is not authorized to perform: sts:SetSourceIdentity on resource: ${spoke}`,
+    );
+  });
+
+  test("tags, transitive tags and a source identity follow the chain; session policies report their packed size", async () => {
+    const out = await stsAt(hub).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${A}:role/tagger`,
+        RoleSessionName: "tg",
+        Tags: [
+          { Key: "team", Value: "ci" },
+          { Key: "ticket", Value: "OPS-1" },
+        ],
+        TransitiveTagKeys: ["team"],
+        SourceIdentity: "alice",
+        Policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }],
+        }),
+      }),
+    );
+    expect(out.SourceIdentity).toBe("alice");
+    expect(out.PackedPolicySize).toBeGreaterThan(0);
+    expect(out.PackedPolicySize).toBeLessThanOrEqual(100);
+    const plain = await stsAt(hub).send(
+      new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/tagger`, RoleSessionName: "tp" }),
+    );
+    expect(plain.PackedPolicySize).toBeUndefined();
+
+    // The next hop sees the transitive tag and the source identity, without passing them again.
+    const abac = `arn:aws:iam::${B}:role/abac`;
+    const next = await stsAt(sessionCreds(out)).send(
+      new AssumeRoleCommand({ RoleArn: abac, RoleSessionName: "ab" }),
+    );
+    expect(next.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${B}:assumed-role/abac/ab`);
+    expect(next.SourceIdentity).toBe("alice");
+    // Without them (straight from the hub), the same trust policy refuses.
+    const bare = await failure(
+      stsAt(hub).send(new AssumeRoleCommand({ RoleArn: abac, RoleSessionName: "ab" })),
+    );
+    expect(bare.name).toBe("AccessDenied");
+    // A chained session keeps its source identity: another one is refused.
+    const other = await failure(
+      stsAt(sessionCreds(out)).send(
+        new AssumeRoleCommand({ RoleArn: abac, RoleSessionName: "ab", SourceIdentity: "bob" }),
+      ),
+    );
+    expect(other.status).toBe(400);
   });
 });

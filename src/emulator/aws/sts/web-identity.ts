@@ -67,6 +67,9 @@ export async function assumeRoleWithWebIdentity(
     el("Audience", decision.audience),
     assumedRoleUserXml(decision.assumedRoleId, decision.assumedRoleArn),
     credentialsXml(credentials),
+    ...(decision.packedPolicySize !== undefined
+      ? [el("PackedPolicySize", String(decision.packedPolicySize))]
+      : []),
     el("Provider", decision.providerArn),
   ];
 }
