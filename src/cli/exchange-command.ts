@@ -230,10 +230,9 @@ export async function runExchange(
         flags.token !== undefined ? readValueArg(flags.token, "--token") : undefined,
         env,
       );
-  if (token !== undefined) {
-    registerSecret(token);
-    decodeToken(token); // a token that is not a JWT fails here, before any call
-  }
+  if (token !== undefined) registerSecret(token);
+  // Decoded once: a token that is not a JWT fails here, before any call; its claims explain a refusal.
+  const claims = token !== undefined ? decodeToken(token).claims : undefined;
   const sessionName = checkSessionName(flags.sessionName ?? defaultSessionName(env, Date.now()));
   const region = resolveRegion(flags.region, env);
   const endpoint = resolveStsEndpoint(flags.endpointUrl, env);
@@ -254,6 +253,7 @@ export async function runExchange(
   const notice = (t: string) => {
     if (!flags.quiet) process.stderr.write(`bb-oidc: ${t}\n`);
   };
+  const calledAt = Math.floor(Date.now() / 1000);
   try {
     const result = await exchangeCredentials({
       roleArn: flags.roleArn,
@@ -277,12 +277,16 @@ export async function runExchange(
     registerSecret(result.credentials.sessionToken);
     return { ...result, region };
   } catch (err) {
-    if (err instanceof StsCallError && token !== undefined) {
+    if (err instanceof StsCallError && claims !== undefined) {
       // Loaded only on failure: the engine and IAM reader are not needed when STS says yes.
       const { explainStsFailure } = await import("./sts-failure.js");
       throw await explainStsFailure(err, {
-        token,
+        claims,
         roleArn: flags.roleArn,
+        sessionName,
+        ...(duration !== undefined ? { durationSeconds: duration } : {}),
+        chain,
+        calledAt,
         region,
         endpoint,
         trustPolicyFile: flags.trustPolicy,

@@ -2,6 +2,7 @@ import type { Agent } from "node:http";
 import type { Socket } from "node:net";
 import { isIP } from "node:net";
 import { InputError } from "../errors.js";
+import { registerSecret } from "./redact.js";
 
 /**
  * Proxies, as the step's environment names them: HTTPS_PROXY for https:// targets, HTTP_PROXY
@@ -49,6 +50,8 @@ function parseProxy(found: [string, string] | undefined): ProxyUrl | undefined {
       hint: `Set it to e.g. http://proxy.example.com:3128 (or unset ${variable}).`,
     });
   }
+  // Whatever prints later (a library's error message included) must not show it.
+  registerSecret(decodeURIComponent(url.password));
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new InputError(
       `${variable} names a ${url.protocol.slice(0, -1)} proxy; bb-oidc speaks to http:// and https:// proxies.`,

@@ -1,15 +1,18 @@
 import { BbOidcError } from "../errors.js";
-import { decodeToken } from "../oidc/index.js";
 import { parseRoleArn } from "../shared/iam-names.js";
-import { type Diagnosis, diagnose } from "../sts/diagnose.js";
-import type { StsCallError } from "../sts/exchange.js";
-import { decideWebIdentity, staticWorld } from "../sts/index.js";
-import type { WebIdentityDecision } from "../sts/types.js";
+import { type DiagnoseInput, type Diagnosis, diagnose, type TrustSource } from "../sts/diagnose.js";
+import type { ChainLink, StsCallError } from "../sts/exchange.js";
 import { parseJsonText, readTextFile } from "./io.js";
 
 interface Ctx {
-  token: string;
+  /** The token's claims, decoded once before the call (never the token). */
+  claims: Record<string, unknown>;
   roleArn: string;
+  sessionName: string;
+  durationSeconds?: number;
+  chain: ChainLink[];
+  /** When the call was made (epoch seconds). */
+  calledAt: number;
   region: string;
   endpoint: string | undefined;
   trustPolicyFile: string | undefined;
@@ -18,42 +21,55 @@ interface Ctx {
 }
 
 /**
- * Turns a failed STS call into an error a person can act on. On AccessDenied the engine runs
- * against the role's trust policy when one is reachable (a file, or IAM GetRole with whatever
- * read credentials the environment has) to name the failing condition.
+ * Turns a failed STS call into an error a person can act on. The facts are gathered here (the
+ * trust policy from --trust-policy or iam:GetRole, the provider from
+ * iam:GetOpenIDConnectProvider, with whatever read credentials the environment has); the
+ * diagnosis, which re-decides the call on them, is src/sts/diagnose.ts.
  */
 export async function explainStsFailure(err: StsCallError, ctx: Ctx): Promise<BbOidcError> {
-  let claims: Record<string, unknown> = {};
-  try {
-    claims = decodeToken(ctx.token).claims as Record<string, unknown>;
-  } catch {
-    // the token was checked before the call; nothing to add
-  }
-  const now = Math.floor(Date.now() / 1000);
-  let engine: WebIdentityDecision | undefined;
-  let engineSource: string | undefined;
-  if (err.stsCode === "AccessDenied" && err.step === "AssumeRoleWithWebIdentity") {
-    const found = await findTrustPolicy(ctx);
-    if (found) {
-      engineSource = found.source;
-      engine = await judge(found.policy, claims, ctx.roleArn, now).catch((e: Error) => {
-        ctx.onLookupFailed?.(
-          `the trust policy from ${found.source} could not be evaluated: ${e.message}`,
-        );
-        return undefined;
-      });
-    }
-  }
-  const d = diagnose({
+  const input: DiagnoseInput = {
     error: err,
     roleArn: ctx.roleArn,
-    claims,
-    ...(engine ? { engine } : {}),
-    ...(engineSource ? { engineSource } : {}),
+    claims: ctx.claims,
+    request: {
+      sessionName: ctx.sessionName,
+      now: ctx.calledAt,
+      ...(ctx.durationSeconds !== undefined ? { durationSeconds: ctx.durationSeconds } : {}),
+    },
     ...(ctx.endpoint ? { endpoint: ctx.endpoint } : {}),
-    nowSeconds: now,
-  });
-  return new BbOidcError(err.code, formatDiagnosis(err, d));
+  };
+  if (err.stsCode === "AccessDenied") {
+    const hopIndex = ctx.chain.findIndex((l) => err.step === `AssumeRole into ${l.roleArn}`);
+    if (hopIndex >= 0) {
+      const link = ctx.chain[hopIndex]!;
+      const previous = hopIndex === 0 ? ctx.roleArn : ctx.chain[hopIndex - 1]!.roleArn;
+      const previousSession =
+        hopIndex === 0
+          ? ctx.sessionName
+          : (ctx.chain[hopIndex - 1]!.sessionName ?? ctx.sessionName);
+      input.hop = {
+        roleArn: link.roleArn,
+        callerArn: previous,
+        sessionName: link.sessionName ?? ctx.sessionName,
+        ...(link.externalId !== undefined ? { externalId: link.externalId } : {}),
+      };
+      // The caller is a session of the previous role, under that hop's session name.
+      input.hop.callerArn = sessionArnOf(previous, previousSession);
+      const trust = await liveTrust(link.roleArn, ctx);
+      if (trust) input.trust = trust;
+    } else if (err.step === "AssumeRoleWithWebIdentity") {
+      const trust = await findTrustPolicy(ctx);
+      if (trust) input.trust = trust;
+    }
+  }
+  if (
+    err.step === "AssumeRoleWithWebIdentity" &&
+    (err.stsCode === "AccessDenied" || err.stsCode === "InvalidIdentityToken")
+  ) {
+    const provider = await liveProvider(ctx);
+    if (provider) input.provider = provider;
+  }
+  return new BbOidcError(err.code, formatDiagnosis(err, await diagnose(input)));
 }
 
 export function formatDiagnosis(err: StsCallError, d: Diagnosis): string {
@@ -67,38 +83,13 @@ export function formatDiagnosis(err: StsCallError, d: Diagnosis): string {
   return lines.join("\n");
 }
 
-async function judge(
-  policy: unknown,
-  claims: Record<string, unknown>,
-  roleArn: string,
-  now: number,
-) {
-  const iss = typeof claims.iss === "string" ? claims.iss : "https://unknown";
-  const account = parseRoleArn(roleArn)?.account ?? "000000000000";
-  const aud = Array.isArray(claims.aud)
-    ? claims.aud.map(String)
-    : claims.aud
-      ? [String(claims.aud)]
-      : [];
-  const world = staticWorld({
-    providers: [{ account, url: iss, clientIds: aud }],
-    roles: [{ arn: roleArn, trustPolicy: policy, maxSessionDuration: 43200 }],
-    keys: { getKey: async () => Promise.reject(new Error("unsigned")) },
-  });
-  // The signature was checked by STS itself; here only the trust policy matters.
-  return decideWebIdentity(
-    {
-      roleArn,
-      roleSessionName: "bb-oidc-diagnose",
-      webIdentityToken: "",
-      now,
-      unsignedClaims: { ...claims, exp: now + 60 },
-    },
-    world,
-  );
+/** `arn:…:sts::<acct>:assumed-role/<name>/<session>` of a role ARN. */
+function sessionArnOf(roleArn: string, session: string): string {
+  const r = parseRoleArn(roleArn);
+  return r ? `arn:${r.partition}:sts::${r.account}:assumed-role/${r.name}/${session}` : roleArn;
 }
 
-async function findTrustPolicy(ctx: Ctx): Promise<{ policy: unknown; source: string } | undefined> {
+async function findTrustPolicy(ctx: Ctx): Promise<TrustSource | undefined> {
   if (ctx.trustPolicyFile) {
     return {
       policy: parseJsonText(
@@ -108,22 +99,55 @@ async function findTrustPolicy(ctx: Ctx): Promise<{ policy: unknown; source: str
       source: ctx.trustPolicyFile,
     };
   }
-  // Only try IAM when read credentials are plainly configured: probing instance metadata would
-  // stall a pipeline step for seconds.
-  if (!ctx.env.AWS_ACCESS_KEY_ID && !ctx.env.AWS_PROFILE) return undefined;
+  return liveTrust(ctx.roleArn, ctx);
+}
+
+/**
+ * Only asks IAM when read credentials are plainly configured: probing instance metadata would
+ * stall a pipeline step for seconds.
+ */
+function canReadIam(ctx: Ctx): boolean {
+  return Boolean(ctx.env.AWS_ACCESS_KEY_ID || ctx.env.AWS_PROFILE);
+}
+
+async function iam(ctx: Ctx) {
+  const { iamClient } = await import("./iam-read.js");
+  return iamClient(ctx.region, ctx.env.AWS_ENDPOINT_URL_IAM || ctx.env.AWS_ENDPOINT_URL);
+}
+
+async function liveTrust(roleArn: string, ctx: Ctx): Promise<TrustSource | undefined> {
+  if (!canReadIam(ctx)) return undefined;
+  const name = parseRoleArn(roleArn)?.name;
+  if (!name) return undefined;
   try {
-    const { iamClient, readRole } = await import("./iam-read.js");
-    const iamEndpoint = ctx.env.AWS_ENDPOINT_URL_IAM || ctx.env.AWS_ENDPOINT_URL;
-    const name = ctx.roleArn.slice(ctx.roleArn.lastIndexOf("/") + 1);
-    const role = await readRole(iamClient(ctx.region, iamEndpoint), name, 3000);
+    const { readRole } = await import("./iam-read.js");
+    const role = await readRole(await iam(ctx), name, 3000);
     if (!role) return undefined;
     return {
       policy: role.trustPolicy,
-      source: `the live trust policy of ${ctx.roleArn} (iam:GetRole)`,
+      maxSessionDuration: role.maxSessionDuration,
+      source: `the live trust policy of ${roleArn} (iam:GetRole)`,
     };
   } catch (err) {
     ctx.onLookupFailed?.(
       `iam:GetRole could not be read: ${(err as Error).name}: ${(err as Error).message}`,
+    );
+    return undefined;
+  }
+}
+
+async function liveProvider(ctx: Ctx): Promise<{ clientIds: string[] } | undefined> {
+  const iss = typeof ctx.claims.iss === "string" ? ctx.claims.iss : undefined;
+  const role = parseRoleArn(ctx.roleArn);
+  if (!canReadIam(ctx) || !iss?.startsWith("https://") || !role) return undefined;
+  const arn = `arn:${role.partition}:iam::${role.account}:oidc-provider/${iss.slice(8)}`;
+  try {
+    const { readProvider } = await import("./iam-read.js");
+    const p = await readProvider(await iam(ctx), arn);
+    return p && { clientIds: p.clientIds };
+  } catch (err) {
+    ctx.onLookupFailed?.(
+      `iam:GetOpenIDConnectProvider could not be read: ${(err as Error).name}: ${(err as Error).message}`,
     );
     return undefined;
   }

@@ -80,6 +80,8 @@ export interface ExchangeResult {
 /** An STS call failed for good; `stsCode` is AWS's error code, `attempts` how often we tried. */
 export class StsCallError extends BbOidcError {
   readonly stsCode: string;
+  /** AWS's own message, when STS answered. */
+  readonly awsMessage?: string;
   readonly httpStatus?: number;
   readonly attempts: number;
   readonly step: string;
@@ -87,6 +89,7 @@ export class StsCallError extends BbOidcError {
     const code = facts.code ?? (facts.network ? "NetworkError" : "UnknownError");
     super("ERR_STS_REFUSED", `${step} failed: ${code}${facts.message ? `: ${facts.message}` : ""}`);
     this.stsCode = code;
+    if (facts.message !== undefined) this.awsMessage = facts.message;
     if (facts.httpStatus !== undefined) this.httpStatus = facts.httpStatus;
     this.attempts = attempts;
     this.step = step;

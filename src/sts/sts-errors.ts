@@ -156,3 +156,52 @@ export function wireErrorOf(err: BbOidcError, service: "sts" | "iam"): WireError
       return undefined;
   }
 }
+
+/** What an STS refusal was about, read from AWS's code and its (documented) texts. */
+export type StsRefusalKind =
+  | "accessDenied"
+  | "noProvider"
+  | "incorrectAudience"
+  | "expired"
+  | "keyUnavailable"
+  | "thumbprint"
+  | "durationOverRoleMax"
+  | "chainedDuration"
+  | "validation"
+  | "invalidToken"
+  | "network"
+  | "other";
+
+const NO_PROVIDER_PREFIX = stsErrors.noProvider("").message;
+
+/**
+ * The kind of an STS refusal as the wire reports it. AWS's code alone does not say which check
+ * failed (InvalidIdentityToken covers five), so its texts — the same ones `stsErrors` writes — are
+ * compared here, in the one place that knows them.
+ */
+export function stsRefusalKind(code: string, message: string): StsRefusalKind {
+  switch (code) {
+    case "AccessDenied":
+      return "accessDenied";
+    case "ExpiredTokenException":
+    case "ExpiredToken":
+      return "expired";
+    case "IDPCommunicationError":
+      return "keyUnavailable";
+    case "NetworkError":
+    case "TimeoutError":
+      return "network";
+    case "ValidationError":
+      if (message === stsErrors.durationExceedsRoleMax().message) return "durationOverRoleMax";
+      if (message === stsErrors.chainedDurationExceeded().message) return "chainedDuration";
+      return "validation";
+    case "InvalidIdentityToken":
+      if (message.startsWith(NO_PROVIDER_PREFIX)) return "noProvider";
+      if (message === stsErrors.incorrectAudience().message) return "incorrectAudience";
+      if (message === stsErrors.keyUnavailable().message) return "keyUnavailable";
+      if (message === stsErrors.thumbprintMismatch().message) return "thumbprint";
+      return "invalidToken";
+    default:
+      return "other";
+  }
+}

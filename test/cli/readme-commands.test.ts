@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILT_CLI, ensureBuilt, ROOT } from "../support/built-cli.js";
@@ -106,5 +106,24 @@ describe("the README's and examples' command lines", () => {
       expect(r.stdout.startsWith(verdict!), r.stdout + r.stderr).toBe(true);
       expect(r.status).toBe(Number(exit));
     }
+  });
+
+  it("every flag a hint or message of the source tells the user to pass exists", () => {
+    const reference = readFileSync(join(ROOT, "docs/commands.md"), "utf8");
+    const files = readdirSync(join(ROOT, "src"), { recursive: true, encoding: "utf8" }).filter(
+      (f) => f.endsWith(".ts") && !f.startsWith("emulator/"),
+    );
+    const missing: string[] = [];
+    for (const f of files) {
+      const text = readFileSync(join(ROOT, "src", f), "utf8");
+      for (const hint of text.matchAll(/hint:\s*[`"]([^`"]*)[`"]/g)) {
+        for (const flag of hint[1]!.matchAll(/(?<![\w-])--[a-z][a-z-]+/g)) {
+          if (!reference.includes(`  ${flag[0]} `) && !reference.includes(`  ${flag[0]}\n`)) {
+            missing.push(`${f}: ${flag[0]}`);
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

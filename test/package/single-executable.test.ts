@@ -100,6 +100,14 @@ describe("the single executable", () => {
     );
   });
 
+  it("maps --debug stack frames to the source with the maps it carries", async () => {
+    const r = await run(exe, ["credentials", "--role-arn", "not-an-arn", "--debug"], stepEnv());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^\s+at .*\(src\/cli\/exchange-command\.ts:\d+:\d+\)\s+\[pipeline\.cjs\]$/m,
+    );
+  });
+
   it("runs a command with exec, and exits 127 for a command that is not there", async () => {
     const env = stepEnv({ BITBUCKET_STEP_OIDC_TOKEN: await world.mint() });
     const ok = await run(

@@ -40,16 +40,23 @@ export function registerCredentials(program: Command): void {
       if (flags.profile) {
         const paths = awsFilePaths(process.env);
         // The profile's keys, and nothing an SDK could prefer to them in either file.
-        writeProfile(paths.credentials, "credentials", flags.profile, {
-          aws_access_key_id: c.accessKeyId,
-          aws_secret_access_key: c.secretAccessKey,
-          aws_session_token: c.sessionToken,
-        });
-        writeProfile(paths.config, "config", flags.profile, { region: out.region });
+        const removed = [
+          ...writeProfile(paths.credentials, "credentials", flags.profile, {
+            aws_access_key_id: c.accessKeyId,
+            aws_secret_access_key: c.secretAccessKey,
+            aws_session_token: c.sessionToken,
+          }).map((k) => `${k} (credentials file)`),
+          ...writeProfile(paths.config, "config", flags.profile, { region: out.region }),
+        ];
         if (!flags.quiet) {
           process.stderr.write(
             `bb-oidc: wrote profile "${flags.profile}" for ${out.assumedRoleArn} (expires ${c.expiration.toISOString()}) to ${paths.credentials}\n`,
           );
+          if (removed.length) {
+            process.stderr.write(
+              `bb-oidc: removed from profile "${flags.profile}": ${removed.join(", ")} (an SDK could have used them instead of these credentials)\n`,
+            );
+          }
         }
         return;
       }
