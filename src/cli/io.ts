@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { InputError } from "../errors.js";
 
 /**
@@ -90,4 +92,19 @@ export function parseParameters(pairs: readonly string[] | undefined): Record<st
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** A reader of `path` never sees half a file: a sibling temporary file is written, then renamed over. */
+export function writeFileAtomically(path: string, text: string, flag: string): void {
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
+  );
+  try {
+    writeFileSync(tmp, text, { flag: "wx" });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new InputError(`${flag}: cannot write ${path}: ${(err as Error).message}`);
+  }
 }

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { issuerFor } from "../bitbucket/index.js";
 import type { AuditLogOptions } from "./aws/audit.js";
-import { registerOrganizationalUnits } from "./aws/cloudformation/index.js";
 import { type AccountRecord, type AwsEndpoint, startAwsEndpoint } from "./aws/index.js";
+import { registerOrganization } from "./aws/organizations/index.js";
 import { checkSourceIpOption } from "./aws/source-ip.js";
 import { ensureWorkspace, startBitbucketServer } from "./bitbucket/index.js";
 import { loadOrCreateCa } from "./certs/index.js";
@@ -135,7 +135,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
     cleanups.push(() => aws.close());
     if (options.organizations && Object.keys(options.organizations).length > 0) {
-      await registerOrganizationalUnits(aws.backend, options.organizations);
+      await registerOrganization(aws.backend, options.organizations, {
+        managementAccount: aws.accounts[0]!.id,
+      });
     }
     let closing: Promise<void> | undefined;
     return {

@@ -27,6 +27,17 @@ function closeness(s: StatementTrace): number {
 }
 
 /**
+ * For an implicit deny: the Allow statement (for this action) that came closest to applying, the
+ * one worth explaining — and, in the audit's report, highlighting.
+ */
+export function closestAllow(result: EvaluationResult): StatementTrace | undefined {
+  const candidates = result.statements.filter((t) => t.effect === "Allow" && t.actionMatched);
+  let best = candidates[0];
+  for (const c of candidates) if (closeness(c) > closeness(best!)) best = c;
+  return best;
+}
+
+/**
  * Why the request was denied, in one sentence:
  * - `statement 1 explicitly denies sts:AssumeRoleWithWebIdentity`
  * - `statement 0: condition StringLike on …:sub wanted "{repo-a}:*", the request has "{repo-b}:{step}"`
@@ -44,11 +55,8 @@ export function firstFailure(result: EvaluationResult): string {
     const s = result.statements.find((t) => t.applies && t.effect === "Allow")!;
     return `${label(s)} allows${action}${on}${sidNote(s)}`;
   }
-  // Implicit deny: explain the Allow statement that came closest, among those for this action.
-  const candidates = result.statements.filter((t) => t.effect === "Allow" && t.actionMatched);
-  if (candidates.length === 0) return `no statement allows${action}${on}`;
-  let best = candidates[0]!;
-  for (const c of candidates) if (closeness(c) > closeness(best)) best = c;
+  const best = closestAllow(result);
+  if (!best) return `no statement allows${action}${on}`;
   if (best.reason !== undefined) return `${label(best)}: ${best.reason}`;
   const failed = best.conditions.find((c) => !c.matched);
   if (failed) return `${label(best)}: ${describeCondition(failed)}`;

@@ -17,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { mintToken } from "../../src/emulator/bitbucket/mint.js";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import { testWith } from "../support/real-clients.js";
 
 const run = promisify(execFile);
 const A = "111111111111";
@@ -32,15 +33,6 @@ let work: string;
 function admin(): { accessKeyId: string; secretAccessKey: string } {
   const { accessKeyId, secretAccessKey } = emu.accounts[0]!;
   return { accessKeyId, secretAccessKey };
-}
-
-async function hasAwsCli(): Promise<boolean> {
-  try {
-    await run("aws", ["--version"]);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A clean environment for child processes: no credentials or config from this machine. */
@@ -174,8 +166,7 @@ describe("the composed emulator", () => {
     expect(refused).toContain("InvalidIdentityToken");
   });
 
-  test("the AWS CLI with issued session credentials", async (ctx) => {
-    if (!(await hasAwsCli())) ctx.skip();
+  testWith(["aws"], "the AWS CLI with issued session credentials", async () => {
     const token = await mintToken(emu.store, { workspace: "acme", repositoryUuid: REPO });
     const sts = new STSClient({ endpoint: emu.awsEndpoint, region: "us-east-1", maxAttempts: 1 });
     const c = (
@@ -201,8 +192,7 @@ describe("the composed emulator", () => {
     expect(JSON.parse(stdout)).toMatchObject({ Arn: SESSION_ARN("cli"), Account: A });
   });
 
-  test("the AWS CLI's own web-identity exchange", async (ctx) => {
-    if (!(await hasAwsCli())) ctx.skip();
+  testWith(["aws"], "the AWS CLI's own web-identity exchange", async () => {
     const tokenFile = join(work, "cli-token");
     await writeFile(
       tokenFile,

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   template: async () => (await import("./template.js")).registerTemplate,
   lint: async () => (await import("./lint.js")).registerLint,
   "who-can": async () => (await import("./who-can.js")).registerWhoCan,
+  audit: async () => (await import("./audit.js")).registerAudit,
   deploy: async () => (await import("./deploy.js")).registerDeploy,
   credentials: async () => (await import("./credentials.js")).registerCredentials,
   exec: async () => (await import("./exec.js")).registerExec,

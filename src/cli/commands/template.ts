@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import type { Command } from "commander";
+import { auditRoleTemplate } from "../../audit/audit-role.js";
 import { InputError } from "../../errors.js";
 import { loadConfig } from "../../provision/config/index.js";
 import {
@@ -10,10 +8,11 @@ import {
   renderTemplate,
 } from "../../provision/template/index.js";
 import { readEgressRanges } from "../egress-ranges.js";
-import { parseIntegerArg, readTextFile } from "../io.js";
+import { parseIntegerArg, readTextFile, writeFileAtomically } from "../io.js";
 
 interface TemplateOptions {
   config: string;
+  auditRole?: boolean;
   format: string;
   out?: string;
   trustPolicyQuota?: string;
@@ -37,6 +36,10 @@ export function registerTemplate(program: Command): void {
       "--ip-ranges <file>",
       "Atlassian's ip-ranges JSON (https://ip-ranges.atlassian.com/), for sourceIps: bitbucket-egress",
     )
+    .option(
+      "--audit-role",
+      "instead: the read-only role bb-oidc audit enters, as a StackSet-ready template (--config is not read)",
+    )
     .action((opts: TemplateOptions) => {
       runTemplate(opts);
     });
@@ -46,6 +49,10 @@ function runTemplate(opts: TemplateOptions): void {
   if (opts.format !== "yaml" && opts.format !== "json") {
     throw new InputError(`--format: expected yaml or json, got ${JSON.stringify(opts.format)}`);
   }
+  if (opts.auditRole) {
+    writeOut(opts, renderTemplate(auditRoleTemplate(), opts.format), "the audit role");
+    return;
+  }
   const config = loadConfig(readTextFile(opts.config, "--config"), opts.config);
   const egressRanges = opts.ipRanges ? readEgressRanges(opts.ipRanges) : undefined;
   const template = buildTemplate(config, {
@@ -54,28 +61,15 @@ function runTemplate(opts: TemplateOptions): void {
       ? { trustPolicyQuota: parseIntegerArg(opts.trustPolicyQuota, "--trust-policy-quota") }
       : {}),
   });
-  const text = renderTemplate(template, opts.format);
+  const roles = `${config.roles.length} role${config.roles.length === 1 ? "" : "s"}`;
+  writeOut(opts, renderTemplate(template, opts.format), roles);
+}
+
+function writeOut(opts: TemplateOptions, text: string, what: string): void {
   if (!opts.out) {
     process.stdout.write(text);
     return;
   }
-  writeAtomically(opts.out, text);
-  process.stderr.write(
-    `wrote ${opts.out} (${config.roles.length} role${config.roles.length === 1 ? "" : "s"})\n`,
-  );
-}
-
-/** A reader of --out never sees half a file: write a sibling temporary file, then rename over. */
-function writeAtomically(path: string, text: string): void {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-  );
-  try {
-    writeFileSync(tmp, text, { flag: "wx" });
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new InputError(`--out: cannot write ${path}: ${(err as Error).message}`);
-  }
+  writeFileAtomically(opts.out, text, "--out");
+  process.stderr.write(`wrote ${opts.out} (${what})\n`);
 }

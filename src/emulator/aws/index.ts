@@ -77,6 +77,8 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     accounts: options.accounts.map((id) => ({ ...backend.accounts.get(id)! })),
     async close() {
       await server.close();
+      // RoleLastUsed is written behind; the store is closed by the caller after this.
+      await backend.iam.flush();
       await closeBackend();
     },
   };

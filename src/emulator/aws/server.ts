@@ -17,6 +17,7 @@ import type { AwsBackend } from "./backend.js";
 import { BODY_IDLE_TIMEOUT_MS, MAX_BODY_BYTES, readBody } from "./body.js";
 import type { Caller } from "./caller.js";
 import { AwsError } from "./errors.js";
+import { isOrganizationsRequest, serveOrganizations } from "./organizations/index.js";
 import { QueryParams } from "./params.js";
 import { handleS3Request, isS3Request } from "./s3/http.js";
 import type { AwsService } from "./service.js";
@@ -120,6 +121,17 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
         options.maxBodyBytes ?? MAX_BODY_BYTES,
         options.timeouts?.bodyIdleMs ?? BODY_IDLE_TIMEOUT_MS,
       );
+      if (isOrganizationsRequest(req)) {
+        await serveOrganizations(req, res, {
+          url,
+          body,
+          backend,
+          requestId,
+          nowMs,
+          onInternalError: options.onInternalError,
+        });
+        return;
+      }
       const rawQuery = url.search.slice(1);
       const params = QueryParams.parse(rawQuery, formBody(req, body));
 

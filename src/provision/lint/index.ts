@@ -12,6 +12,7 @@ export {
   SARIF_SCHEMA,
   SARIF_VERSION,
   type SarifTool,
+  sarifRuleDescriptor,
   toSarif,
 } from "./format/sarif.js";
 export { formatText } from "./format/text.js";

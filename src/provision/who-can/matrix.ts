@@ -49,7 +49,7 @@ export async function whoCan(input: WhoCanInput): Promise<AccessMatrix> {
     }
     const factsOf = new Map(roles.map((r) => [r, trustFacts(r.trustPolicy)]));
     // A provider the template does not create is assumed to exist, accepting what the policy expects.
-    for (const facts of factsOf.values()) {
+    for (const facts of input.assumeMissingProviders === false ? [] : factsOf.values()) {
       for (const p of facts.providers) {
         const key = p.url.toLowerCase();
         if (known.has(key)) continue;

@@ -32,6 +32,12 @@ export interface WhoCanInput {
   /** Environments to try with every repository. */
   environments?: RepositoryInput[];
   now?: number;
+  /**
+   * A provider a role names but `providers` lacks is assumed to exist (default), as a template
+   * may rely on one created elsewhere. `false` (the audit, reading live accounts): it does not
+   * exist, and STS refuses every token for it.
+   */
+  assumeMissingProviders?: boolean;
 }
 
 export interface MatrixRow {

@@ -1,5 +1,6 @@
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
+import { afterAll, beforeAll, expect } from "vitest";
 import {
   type AwsEndpoint,
   type AwsEndpointOptions,
@@ -74,3 +75,30 @@ export const TRUST_ROOT = (account: string) =>
       },
     ],
   });
+
+/** An identity policy allowing `action` on every resource. */
+export const allowPolicy = (action: string | string[]) =>
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: action, Resource: "*" }],
+  });
+
+/**
+ * A test file's endpoint and IAM client (account 111111111111's root): started before its
+ * tests, checked for internal errors and closed after them.
+ */
+export function iamSuite(extra: Partial<AwsEndpointOptions> = {}): {
+  ep: AwsEndpoint & { errors: unknown[] };
+  client: IAMClient;
+} {
+  const suite = {} as { ep: AwsEndpoint & { errors: unknown[] }; client: IAMClient };
+  beforeAll(async () => {
+    suite.ep = await startEndpoint(extra);
+    suite.client = iam(suite.ep.url, suite.ep.accounts[0]!);
+  });
+  afterAll(async () => {
+    expect(suite.ep.errors).toEqual([]);
+    await suite.ep.close();
+  });
+  return suite;
+}

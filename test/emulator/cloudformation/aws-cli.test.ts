@@ -1,20 +1,12 @@
 /** The AWS CLI (botocore) against the emulator: `deploy` and `wait`, as a person would run them. */
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetRoleCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describeWith } from "../../support/real-clients.js";
 import { iam, providerAndRole, startEndpoint } from "./helpers.js";
-
-function hasAws(): boolean {
-  try {
-    execFileSync("aws", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 let ep: Awaited<ReturnType<typeof startEndpoint>>;
 let home: string;
@@ -51,7 +43,7 @@ function aws(args: string[]): Promise<{ status: number | null; stdout: string; s
   );
 }
 
-describe.skipIf(!hasAws())("aws cloudformation (CLI v1, botocore)", () => {
+describeWith(["aws"], "aws cloudformation (CLI v1, botocore)", () => {
   test("deploy creates the stack through a change set and its waiters; again: no changes", async () => {
     const file = join(home, "template.yaml");
     writeFileSync(file, providerAndRole({ roleName: "cli-deployed" }));

@@ -1,6 +1,6 @@
 import type { AwsBackend } from "../backend.js";
 import type { AwsService } from "../service.js";
-import { iamActions } from "./actions.js";
+import { iamActions } from "./actions/index.js";
 
 export const IAM_XMLNS = "https://iam.amazonaws.com/doc/2010-05-08/";
 

@@ -30,6 +30,8 @@ export interface RoleStored {
   maxSessionDuration: number;
   createDate: string;
   attachedPolicyArns: string[];
+  /** ARN of the managed policy that bounds the role's permissions. */
+  permissionsBoundary?: string;
   tags: TagRecord[];
 }
 
@@ -40,17 +42,38 @@ export interface InlinePolicyStored {
   document: string;
 }
 
+export interface PolicyVersionStored {
+  versionId: string;
+  document: string;
+  createDate: string;
+}
+
 export interface ManagedPolicyStored {
   account: string;
   name: string;
   path: string;
   policyId: string;
   arn: string;
+  /** The default version's document. */
   document: string;
   description?: string;
   createDate: string;
   updateDate: string;
   tags: TagRecord[];
+  /** Absent in state written before versions existed: then `v1` holds `document`. */
+  defaultVersionId?: string;
+  versions?: PolicyVersionStored[];
+  /** The next version number; IAM never reuses one, even after a delete. */
+  nextVersion?: number;
+}
+
+/** Where and when a session of a role was last issued (RoleLastUsed). */
+export interface RoleLastUsedStored {
+  /** Whose: a role deleted and created again under the same name starts unused. */
+  roleId: string;
+  /** ISO 8601. */
+  lastUsedDate: string;
+  region: string;
 }
 
 /** What GetPolicy/ListPolicies show, for customer and AWS managed policies alike. */
@@ -59,11 +82,20 @@ export interface ManagedPolicyView {
   path: string;
   policyId: string;
   arn: string;
+  defaultVersionId: string;
   description?: string;
   createDate: string;
   updateDate: string;
   attachmentCount: number;
+  permissionsBoundaryUsageCount: number;
   tags: TagRecord[];
+}
+
+export interface PolicyVersionView {
+  versionId: string;
+  document: string;
+  isDefault: boolean;
+  createDate: string;
 }
 
 export const COLLECTIONS = {
@@ -71,4 +103,5 @@ export const COLLECTIONS = {
   roles: "iam-roles",
   rolePolicies: "iam-role-policies",
   policies: "iam-policies",
+  roleLastUsed: "iam-role-last-used",
 } as const;

@@ -1,12 +1,19 @@
 import { el, memberList, text, type XmlChild, type XmlElement } from "../xml.js";
-import type { ManagedPolicyView, OidcProviderStored, RoleStored, TagRecord } from "./records.js";
+import type {
+  ManagedPolicyView,
+  OidcProviderStored,
+  PolicyVersionView,
+  RoleLastUsedStored,
+  RoleStored,
+  TagRecord,
+} from "./records.js";
 
 /** IAM's XML shapes for its entities, member order as IAM writes them. */
 
-export function tagsXml(tags: TagRecord[]): XmlElement | undefined {
+export function tagsXml(tags: readonly TagRecord[], name = "Tags"): XmlElement | undefined {
   if (tags.length === 0) return undefined;
   return memberList(
-    "Tags",
+    name,
     tags.map((t) => [el("Key", t.key), el("Value", t.value)]),
   );
 }
@@ -16,18 +23,57 @@ export function encodePolicy(document: string): string {
   return encodeURIComponent(document);
 }
 
-export function roleXml(r: RoleStored, name = "Role"): XmlElement {
+export function boundaryXml(arn: string | undefined): XmlElement | undefined {
+  // IAM answers "Policy" here, though its model's enum says PermissionsBoundaryPolicy.
+  return arn === undefined
+    ? undefined
+    : el(
+        "PermissionsBoundary",
+        el("PermissionsBoundaryType", "Policy"),
+        el("PermissionsBoundaryArn", arn),
+      );
+}
+
+export function lastUsedXml(used: RoleLastUsedStored | undefined): XmlElement {
   return el(
-    name,
+    "RoleLastUsed",
+    used && [el("LastUsedDate", used.lastUsedDate), el("Region", used.region)],
+  );
+}
+
+/** The members every role shape starts with. */
+export function roleCore(r: RoleStored): XmlChild[] {
+  return [
     el("Path", r.path),
     el("RoleName", r.name),
     el("RoleId", r.roleId),
     el("Arn", r.arn),
     el("CreateDate", r.createDate),
     el("AssumeRolePolicyDocument", encodePolicy(r.trustPolicy)),
+  ];
+}
+
+/**
+ * CreateRole, UpdateRoleDescription: the role. GetRole adds RoleLastUsed (`withLastUsed`, empty
+ * when never used). ListRoles leaves out the boundary and tags (`listed`), as IAM lists do.
+ */
+export function roleXml(
+  r: RoleStored,
+  opts: {
+    name?: string;
+    listed?: boolean;
+    withLastUsed?: boolean;
+    lastUsed?: RoleLastUsedStored;
+  } = {},
+): XmlElement {
+  return el(
+    opts.name ?? "Role",
+    roleCore(r),
     text("Description", r.description),
     el("MaxSessionDuration", String(r.maxSessionDuration)),
-    tagsXml(r.tags),
+    !opts.listed && boundaryXml(r.permissionsBoundary),
+    !opts.listed && tagsXml(r.tags),
+    opts.withLastUsed && lastUsedXml(opts.lastUsed),
   );
 }
 
@@ -41,39 +87,42 @@ export function providerXml(p: OidcProviderStored): XmlChild[] {
   ];
 }
 
-export function policyXml(p: ManagedPolicyView, name = "Policy"): XmlElement {
+/** GetPolicy/CreatePolicy; ListPolicies (`listed`) leaves out the tags, as IAM does. */
+export function policyXml(p: ManagedPolicyView, opts: { name?: string; listed?: boolean } = {}) {
   return el(
-    name,
+    opts.name ?? "Policy",
     el("PolicyName", p.name),
-    el("DefaultVersionId", "v1"),
+    el("DefaultVersionId", p.defaultVersionId),
     el("PolicyId", p.policyId),
     el("Path", p.path),
     el("Arn", p.arn),
     el("AttachmentCount", String(p.attachmentCount)),
-    el("PermissionsBoundaryUsageCount", "0"),
+    el("PermissionsBoundaryUsageCount", String(p.permissionsBoundaryUsageCount)),
     el("IsAttachable", "true"),
     text("Description", p.description),
     el("CreateDate", p.createDate),
     el("UpdateDate", p.updateDate),
-    tagsXml(p.tags),
+    !opts.listed && tagsXml(p.tags),
   );
 }
 
-/** IAM list paging: `Marker` is an opaque position, `MaxItems` defaults to 100. */
-export function paginate<T>(
-  items: T[],
-  marker: string | undefined,
-  maxItems: number | undefined,
-): { page: T[]; tail: XmlChild[] } {
-  const start = marker && /^\d+$/.test(marker) ? Number(marker) : 0;
-  const size = maxItems ?? 100;
-  const page = items.slice(start, start + size);
-  const next = start + size;
-  const truncated = next < items.length;
-  return {
-    page,
-    tail: truncated
-      ? [el("IsTruncated", "true"), el("Marker", String(next))]
-      : [el("IsTruncated", "false")],
-  };
+/** A policy version; ListPolicyVersions leaves out the document (`withDocument: false`). */
+export function versionXml(
+  v: PolicyVersionView,
+  opts: { name?: string; withDocument?: boolean } = {},
+): XmlElement {
+  return el(
+    opts.name ?? "PolicyVersion",
+    opts.withDocument !== false && el("Document", encodePolicy(v.document)),
+    el("VersionId", v.versionId),
+    el("IsDefaultVersion", String(v.isDefault)),
+    el("CreateDate", v.createDate),
+  );
+}
+
+/** `IsTruncated` and, when there is more, the `Marker` to ask for it with. */
+export function pageTail(marker: string | undefined): XmlChild[] {
+  return marker === undefined
+    ? [el("IsTruncated", "false")]
+    : [el("IsTruncated", "true"), el("Marker", marker)];
 }

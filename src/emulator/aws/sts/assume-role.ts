@@ -67,6 +67,13 @@ export async function assumeRole(ctx: ActionContext<AwsBackend>): Promise<XmlChi
     expiresAt: now + decision.durationSeconds,
     chained: decision.chained,
   });
+  ctx.backend.iam.noteRoleUsed(
+    decision.account,
+    decision.roleName,
+    decision.roleId,
+    ctx.region,
+    ctx.now,
+  );
   return [
     assumedRoleUserXml(decision.assumedRoleId, decision.assumedRoleArn),
     credentialsXml(credentials),

@@ -62,6 +62,7 @@ export async function assumeRoleWithWebIdentity(
     chained: false,
     federatedProvider: decision.providerArn,
   });
+  ctx.backend.iam.noteRoleUsed(role.account, role.name, roleId, ctx.region, ctx.now);
   return [
     el("SubjectFromWebIdentityToken", decision.subject),
     el("Audience", decision.audience),

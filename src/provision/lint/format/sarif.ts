@@ -30,6 +30,20 @@ export function artifactUri(file: string): string {
   return encodeURI(slashed);
 }
 
+/** A rule as `tool.driver.rules` describes it (lint's and audit's rules alike). */
+export function sarifRuleDescriptor(r: { id: string; description: string; help: string }) {
+  return {
+    id: r.id,
+    name: r.id
+      .split("-")
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join(""),
+    shortDescription: { text: r.description },
+    fullDescription: { text: `${r.description} ${r.help}` },
+    help: { text: r.help },
+  };
+}
+
 export function toSarif(
   result: LintResult,
   tool: SarifTool,
@@ -47,14 +61,7 @@ export function toSarif(
             version: tool.version,
             informationUri: tool.informationUri,
             rules: rules.map((r) => ({
-              id: r.id,
-              name: r.id
-                .split("-")
-                .map((w) => w[0]!.toUpperCase() + w.slice(1))
-                .join(""),
-              shortDescription: { text: r.description },
-              fullDescription: { text: `${r.description} ${r.help}` },
-              help: { text: r.help },
+              ...sarifRuleDescriptor(r),
               defaultConfiguration: { level: LEVEL[r.severity] },
             })),
           },

@@ -1,0 +1,66 @@
+import type { AwsBackend } from "../../backend.js";
+import { checkConstraints, missingParameter } from "../../errors.js";
+import type { ActionContext, ActionSpec } from "../../service.js";
+import { el, memberList, type XmlChild } from "../../xml.js";
+import { pagingSpecs } from "../constraints.js";
+import { page } from "../paging.js";
+import type { TagRecord } from "../records.js";
+import { pageTail, tagsXml } from "../shapes.js";
+import type { TagInput } from "../tags.js";
+
+/** What every IAM action handler uses to read its request. */
+
+export type Ctx = ActionContext<AwsBackend>;
+
+export const action = (handler: ActionSpec<AwsBackend>["handler"]): ActionSpec<AwsBackend> => ({
+  handler,
+});
+
+/** IAM acts on the caller's own account. */
+export function account(ctx: Ctx): string {
+  return ctx.caller!.account;
+}
+
+/** `Tags.member.N.Key/Value`; a missing half stays missing, for the validation to name it. */
+export function tagsParam(ctx: Ctx): TagInput[] | undefined {
+  return ctx.params.structList("Tags")?.map((t) => {
+    const tag: TagInput = {};
+    if (t.Key !== undefined) tag.key = t.Key;
+    if (t.Value !== undefined) tag.value = t.Value;
+    return tag;
+  });
+}
+
+export function requiredList(ctx: Ctx, name: string): string[] {
+  const list = ctx.params.list(name);
+  if (list === undefined) throw missingParameter(name);
+  return list;
+}
+
+/** Marker and MaxItems, checked against the model. */
+export function paging(ctx: Ctx): { marker?: string; maxItems?: number } {
+  const out: { marker?: string; maxItems?: number } = {};
+  const marker = ctx.params.get("Marker");
+  const maxItems = ctx.params.integer("MaxItems", "maxItems");
+  if (marker !== undefined) out.marker = marker;
+  if (maxItems !== undefined) out.maxItems = maxItems;
+  checkConstraints(pagingSpecs(out));
+  return out;
+}
+
+/** One page of a list, as `<Name><member>…</member></Name>` then IsTruncated/Marker. */
+export function pagedList<T>(
+  ctx: Ctx,
+  name: string,
+  items: readonly T[],
+  member: (item: T) => XmlChild | XmlChild[],
+): XmlChild[] {
+  const p = page(items, paging(ctx));
+  return [memberList(name, p.page.map(member)), ...pageTail(p.marker)];
+}
+
+/** List*Tags: the tags one page at a time. */
+export function tagPage(ctx: Ctx, tags: readonly TagRecord[]): XmlChild[] {
+  const p = page(tags, paging(ctx));
+  return [tagsXml(p.page) ?? el("Tags"), ...pageTail(p.marker)];
+}

@@ -1,0 +1,77 @@
+import type { Store } from "../../store/types.js";
+import { awsManagedPolicy } from "./aws-managed.js";
+import {
+  COLLECTIONS,
+  type InlinePolicyStored,
+  type ManagedPolicyStored,
+  type OidcProviderStored,
+  type RoleStored,
+} from "./records.js";
+
+/**
+ * Store keys and the reads every entity module shares. Role and policy names are unique
+ * case-insensitively within an account, as in IAM; inline policy names are case-sensitive.
+ */
+export const keys = {
+  provider: (account: string, url: string) => `${account}/${url}`,
+  role: (account: string, name: string) => `${account}/${name.toLowerCase()}`,
+  policy: (account: string, name: string) => `${account}/${name.toLowerCase()}`,
+  inline: (account: string, role: string, policy: string) =>
+    `${account}/${role.toLowerCase()}/${policy}`,
+};
+
+export function findRole(store: Store, account: string, name: string): RoleStored | undefined {
+  return store.get<RoleStored>(COLLECTIONS.roles, keys.role(account, name));
+}
+
+/** The account's roles, in creation order. */
+export function rolesOf(store: Store, account: string): RoleStored[] {
+  return store.list<RoleStored>(COLLECTIONS.roles).filter((r) => r.account === account);
+}
+
+export function inlinePoliciesOf(
+  store: Store,
+  account: string,
+  roleName: string,
+): InlinePolicyStored[] {
+  const lower = roleName.toLowerCase();
+  return store
+    .list<InlinePolicyStored>(COLLECTIONS.rolePolicies)
+    .filter((p) => p.account === account && p.roleName.toLowerCase() === lower);
+}
+
+export function findProvider(
+  store: Store,
+  account: string,
+  arn: string,
+): OidcProviderStored | undefined {
+  const prefix = `arn:aws:iam::${account}:oidc-provider/`;
+  if (!arn.startsWith(prefix)) return undefined;
+  return store.get<OidcProviderStored>(
+    COLLECTIONS.providers,
+    keys.provider(account, arn.slice(prefix.length)),
+  );
+}
+
+/** A customer managed policy of this account by ARN (path and name must both match). */
+export function findCustomerPolicy(
+  store: Store,
+  account: string,
+  arn: string,
+): ManagedPolicyStored | undefined {
+  if (!arn.startsWith(`arn:aws:iam::${account}:policy/`)) return undefined;
+  const name = arn.slice(arn.lastIndexOf("/") + 1);
+  const record = store.get<ManagedPolicyStored>(COLLECTIONS.policies, keys.policy(account, name));
+  return record && record.arn === arn ? record : undefined;
+}
+
+export function customerPoliciesOf(store: Store, account: string): ManagedPolicyStored[] {
+  return store.list<ManagedPolicyStored>(COLLECTIONS.policies).filter((p) => p.account === account);
+}
+
+/** Whether an ARN names a managed policy a role of this account can attach or be bounded by. */
+export function managedPolicyExists(store: Store, account: string, arn: string): boolean {
+  return (
+    awsManagedPolicy(arn) !== undefined || findCustomerPolicy(store, account, arn) !== undefined
+  );
+}

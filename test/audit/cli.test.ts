@@ -1,0 +1,180 @@
+/**
+ * `bb-oidc audit` as a platform team runs it: the built CLI in a child process, the SDK's own
+ * credential chain (environment variables), the emulator as the endpoint. Exit codes, formats,
+ * drift against a config, the StackSet-ready audit role.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCli } from "../e2e/cli-run.js";
+import { ensureBuilt } from "../support/built-cli.js";
+import { DEV, GHOST, PROD_A, REPO, WORKSPACE_UUID } from "./fixtures.js";
+import { credsOf, type Endpoint, startPlantedOrganization } from "./org-fixture.js";
+
+let ep: Endpoint;
+let dir: string;
+beforeAll(async () => {
+  ensureBuilt();
+  ep = await startPlantedOrganization();
+  dir = mkdtempSync(join(tmpdir(), "bb-oidc-audit-cli-"));
+});
+afterAll(async () => {
+  expect(ep.errors).toEqual([]);
+  await ep.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The audit as the scheduled pipeline runs it (the auditor's session), or with an account's root keys. */
+function audit(args: string[], rootOf?: string) {
+  const c = rootOf ? credsOf(ep, rootOf) : ep.auditor;
+  return runCli(["audit", "--endpoint-url", ep.url, ...args], {
+    env: {
+      AWS_ACCESS_KEY_ID: c.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+      ...(c.sessionToken ? { AWS_SESSION_TOKEN: c.sessionToken } : {}),
+      AWS_REGION: "us-east-1",
+      HOME: dir,
+      CI: "true",
+    },
+  });
+}
+
+const ORG = ["--organization", "--assume-role-name", "OrganizationAccountAccessRole"];
+
+describe("bb-oidc audit", () => {
+  test("text: ranked findings, the unreachable account named, exit 4 (incomplete)", async () => {
+    const r = await audit(ORG);
+    expect(r.stderr).toContain(`audit: organization o-`);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `\\[\\d/5\\] ${GHOST} NOT audited: sts:AssumeRole into arn:aws:iam::${GHOST}:role/OrganizationAccountAccessRole failed`,
+      ),
+    );
+    expect(r.code).toBe(4);
+    const lines = r.stdout.split("\n");
+    expect(lines[0]).toMatch(
+      /^bb-oidc audit of organization o-\w+: 5 accounts \(4 audited, 1 NOT audited\)/,
+    );
+    const first = lines.find((l) => /^(CRITICAL|HIGH|MEDIUM|LOW) /.test(l));
+    expect(first).toMatch(/^CRITICAL/);
+    expect(r.stdout).toContain(`NOT audited (1):\n  ${GHOST}`);
+    expect(r.stdout).toContain("who can assume: any repository on GitHub Actions");
+  });
+
+  test("--fail-on sets the exit status: findings at the level → 1", async () => {
+    expect((await audit([...ORG, "--fail-on", "critical"])).code).toBe(1);
+    // The current account alone has only a safe role: nothing at low or above, exit 0.
+    const own = await audit(["--fail-on", "low"]);
+    expect(own.stdout).toContain("No findings at low severity or above.");
+    expect(own.code).toBe(0);
+    // A list with an account that cannot be entered: incomplete.
+    const listed = await audit([
+      "--accounts",
+      `${PROD_A},${GHOST}`,
+      "--assume-role-name",
+      "OrganizationAccountAccessRole",
+    ]);
+    expect(listed.code).toBe(1 + 3); // 4: no --fail-on, one account not audited
+  });
+
+  test("--ou narrows to that OU; json lists roles with who can assume them", async () => {
+    const r = await audit([...ORG, "--ou", "ou-ab12-dev00000", "--format", "json"]);
+    expect(r.code).toBe(4);
+    const report = JSON.parse(r.stdout);
+    expect(report.format).toBe("bb-oidc-audit/1");
+    expect(report.accounts.map((a: { account: string }) => a.account).sort()).toEqual([DEV, GHOST]);
+    const tfc = report.roles.find((x: { name: string }) => x.name === "tfc-any-org");
+    expect(tfc).toMatchObject({
+      reach: "platform",
+      who: ["any workspace on HCP Terraform"],
+      blast: { level: "admin" },
+    });
+  });
+
+  test("sarif and csv for machines", async () => {
+    const sarif = JSON.parse((await audit([...ORG, "--format", "sarif"])).stdout);
+    expect(sarif.version).toBe("2.1.0");
+    const run = sarif.runs[0];
+    const ids = run.tool.driver.rules.map((x: { id: string }) => x.id);
+    for (const res of run.results) {
+      expect(ids[res.ruleIndex]).toBe(res.ruleId);
+      expect(res.locations[0].physicalLocation.artifactLocation.uri).toMatch(
+        /^arn:aws:iam::\d{12}:/,
+      );
+    }
+    expect(run.invocations[0].executionSuccessful).toBe(false);
+    const csv = (await audit([...ORG, "--format", "csv"])).stdout.split("\r\n");
+    expect(csv[0]).toBe(
+      "severity,rule_id,account,role,role_arn,who_can_assume,condition,blast_radius,message,fix",
+    );
+    expect(csv[1]).toMatch(/^critical,/);
+  });
+
+  test("--out writes the html report atomically; bad flags exit 2 with what to do", async () => {
+    const out = join(dir, "report.html");
+    const r = await audit([...ORG, "--format", "html", "--out", out]);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/wrote .*report\.html: \d+ findings across 5 accounts/);
+    expect(readFileSync(out, "utf8")).toMatch(/^<!doctype html>/);
+    const bad = await audit(["--format", "pdf"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--format: expected text, json, sarif, csv, html");
+    const noRole = await audit(["--organization"]);
+    expect(noRole.code).toBe(2);
+    expect(noRole.stderr).toContain("--assume-role-name is needed");
+    const member = await audit(ORG, PROD_A);
+    expect(member.code).toBe(1);
+    expect(member.stderr).toContain(
+      "may not list the organization's accounts (AccessDeniedException)",
+    );
+    expect(member.stderr).toContain("management account");
+  });
+
+  test("drift against bb-oidc.yaml: missing, differing (with the diff), undescribed", async () => {
+    const config = join(dir, "bb-oidc.yaml");
+    writeFileSync(
+      config,
+      `workspace: { slug: acme, uuid: "${WORKSPACE_UUID}" }
+provider: { create: false }
+roles:
+  - name: deploy-web-prod
+    accounts: ["${PROD_A}"]
+    repositories: ["${REPO}"]
+    inlinePolicies:
+      deploy: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "s3:PutObject", Resource: "arn:aws:s3:::acme-web/*" }] }
+  - name: deploy-api
+    accounts: ["${PROD_A}"]
+    repositories: ["${REPO}"]
+`,
+    );
+    const r = await audit([
+      "--accounts",
+      PROD_A,
+      "--assume-role-name",
+      "OrganizationAccountAccessRole",
+      "--config",
+      config,
+      "--format",
+      "json",
+    ]);
+    const drift = JSON.parse(r.stdout).findings.filter((f: { ruleId: string }) =>
+      f.ruleId.startsWith("drift-"),
+    );
+    const by = (id: string) =>
+      drift.filter((f: { ruleId: string }) => f.ruleId === id).map((f: { role: string }) => f.role);
+    expect(by("drift-missing-role")).toEqual(["deploy-api"]);
+    expect(by("drift-trust-policy")).toEqual(["deploy-web-prod"]);
+    expect(by("drift-undescribed-role")).toEqual(["seed-admin"]);
+    const diff = drift.find((f: { ruleId: string }) => f.ruleId === "drift-trust-policy")
+      .diff as string;
+    // Generated: any step of the repository; live: only the production environment.
+    expect(diff).toMatch(
+      /^- +"api\.bitbucket\.org\/.*:sub": "\{0b6f3c2e-9d41-4a7e-8c15-3e2f1d0a9b87\}:\*"$/m,
+    );
+    expect(diff).toMatch(
+      /^\+ +"api\.bitbucket\.org\/.*:sub": "\{0b6f3c2e-9d41-4a7e-8c15-3e2f1d0a9b87\}:\{c3d2e1f0-a9b8-4c7d-9e6f-5a4b3c2d1e0f\}:\*"$/m,
+    );
+    expect(diff).toMatch(/^- +"Sid": "BitbucketPipelinesOidc"$/m);
+  });
+});
