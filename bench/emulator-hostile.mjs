@@ -8,13 +8,19 @@
 //
 // Tunables (environment, development only): BENCH_HOSTILE_CONNECTIONS (8),
 // BENCH_HOSTILE_WINDOW_MS (3000), BENCH_HOSTILE_ROUNDS (3).
-import { fork, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ipcClient, startEmulatorProcess, stopProcess } from "./emulator/procs.mjs";
+import {
+  ensureDist,
+  ipcClient,
+  median,
+  startEmulatorProcess,
+  stopProcess,
+} from "./emulator/procs.mjs";
 import { EXPECT, webIdentityBodies } from "./emulator/web-identity-world.mjs";
 import { emit, round } from "./lib.mjs";
 
@@ -25,15 +31,7 @@ const WINDOW_MS = Number(process.env.BENCH_HOSTILE_WINDOW_MS ?? 3_000);
 const ROUNDS = Number(process.env.BENCH_HOSTILE_ROUNDS ?? 3);
 const TOKEN_POOL = 32;
 
-if (!existsSync(join(root, "dist/cli.cjs"))) {
-  const b = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
-  if (b.status !== 0) throw new Error("build failed");
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+ensureDist(root);
 
 function mustBeClean(label, r) {
   const failed = r.non200 + r.unexpectedBody + r.transportErrors;

@@ -9,7 +9,7 @@
 //
 // Tunables (environment, for development only): BENCH_EMU_CONNECTIONS (32),
 // BENCH_EMU_MEMORY_REQUESTS (100000), BENCH_EMU_WINDOW_MS (3000), BENCH_EMU_ROUNDS (3).
-import { fork, spawnSync } from "node:child_process";
+import { fork } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
@@ -19,7 +19,9 @@ import { fileURLToPath } from "node:url";
 import {
   cpuSecondsOf,
   cpuTimesOf,
+  ensureDist,
   ipcClient,
+  median,
   memoryOf,
   startEmulatorProcess,
   stopProcess,
@@ -39,15 +41,7 @@ const WINDOW_MS = Number(process.env.BENCH_EMU_WINDOW_MS ?? 3_000);
 const ROUNDS = Number(process.env.BENCH_EMU_ROUNDS ?? 3);
 const TOKEN_POOL = 64;
 
-if (!existsSync(join(root, "dist/cli.cjs"))) {
-  const b = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
-  if (b.status !== 0) throw new Error("build failed");
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+ensureDist(root);
 
 let emulator;
 
