@@ -26,6 +26,7 @@ import {
   AssumeRoleWithWebIdentityCommand,
   STSClient,
 } from "@aws-sdk/client-sts";
+import { ensureDist, median } from "./emulator/procs.mjs";
 import { emit, round } from "./lib.mjs";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -249,8 +250,7 @@ async function audit(endpoint, session, extra, out) {
   return { ms, rssMb: rssKb / 1024, report };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
+ensureDist(root);
 const state = await mkdtemp(join(tmpdir(), "bb-oidc-bench-audit-"));
 const { child, ready } = await startEmulator(state);
 try {
