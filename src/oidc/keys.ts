@@ -18,6 +18,11 @@ export type VerificationKey = CryptoKey | KeyObject;
  */
 export interface KeyResolver {
   getKey(issuer: string, header: KeyHeader): Promise<VerificationKey>;
+  /**
+   * The key `getKey` would give, when it is at hand now (cached, fresh and imported); undefined
+   * when `getKey` has work to do. Lets a warm decision run without an asynchronous hop.
+   */
+  peekKey?(issuer: string, header: KeyHeader): VerificationKey | undefined;
 }
 
 export interface Jwk {
@@ -153,9 +158,30 @@ export function rsaModulusBits(jwk: Jwk): number {
 }
 
 const imported = new WeakMap<Jwk, Map<string, Promise<VerificationKey>>>();
+/** Keys whose import has finished, by JWK and alg: what `peekKey` serves. */
+const ready = new WeakMap<Jwk, Map<string, VerificationKey>>();
+/** `selectKey` answers per key set, by kid and alg (a key set is replaced, never changed). */
+const selections = new WeakMap<Jwks, Map<string, Jwk | undefined>>();
+
+/** The imported key for a header from a key set, if selected and imported before. */
+function peekIn(jwks: Jwks, header: KeyHeader): VerificationKey | undefined {
+  const jwk = selections.get(jwks)?.get(`${header.kid ?? ""}\0${header.alg}`);
+  return jwk === undefined ? undefined : ready.get(jwk)?.get(header.alg);
+}
+
+function rememberSelection(jwks: Jwks, header: KeyHeader, jwk: Jwk): void {
+  let m = selections.get(jwks);
+  if (m === undefined) {
+    m = new Map();
+    selections.set(jwks, m);
+  }
+  // Bounded: kids come from tokens, and a token may name any.
+  if (m.size >= 64) m.clear();
+  m.set(`${header.kid ?? ""}\0${header.alg}`, jwk);
+}
 
 async function importKey(issuer: string, header: KeyHeader, jwk: Jwk): Promise<VerificationKey> {
-  if (jwk.kty === "RSA") {
+  if (jwk.kty === "RSA" && !ready.has(jwk)) {
     const bits = rsaModulusBits(jwk);
     if (bits < MIN_RSA_BITS) {
       throw new TokenError(
@@ -180,7 +206,14 @@ async function importKey(issuer: string, header: KeyHeader, jwk: Jwk): Promise<V
     byAlg.set(header.alg, p);
   }
   try {
-    return await p;
+    const key = await p;
+    let r = ready.get(jwk);
+    if (r === undefined) {
+      r = new Map();
+      ready.set(jwk, r);
+    }
+    r.set(header.alg, key);
+    return key;
   } catch (e) {
     byAlg.delete(header.alg);
     throw selectionError(issuer, header, "incompatible", { cause: e, note: "key import failed" });
@@ -209,7 +242,13 @@ export class StaticJwks implements KeyResolver {
     }
     const sel = selectKey(this.jwks, header);
     if (!sel.found) throw selectionError(issuer, header, sel.reason);
+    rememberSelection(this.jwks, header, sel.found);
     return importKey(issuer, header, sel.found);
+  }
+
+  peekKey(issuer: string, header: KeyHeader): VerificationKey | undefined {
+    if (this.issuer !== undefined && issuer !== this.issuer) return undefined;
+    return peekIn(this.jwks, header);
   }
 }
 
@@ -331,7 +370,14 @@ export class JwksCache implements KeyResolver {
       sel = selectKey(e.jwks!, header);
     }
     if (!sel.found) throw selectionError(issuer, header, sel.reason);
+    rememberSelection(e.jwks!, header, sel.found);
     return importKey(issuer, header, sel.found);
+  }
+
+  peekKey(issuer: string, header: KeyHeader): VerificationKey | undefined {
+    const e = this.entries.get(issuer);
+    if (e === undefined || e.inflight || !this.isFresh(e)) return undefined;
+    return peekIn(e.jwks!, header);
   }
 
   private entry(issuer: string): CacheEntry {

@@ -17,13 +17,14 @@ const HASH: Record<AllowedAlgorithm, string> = {
   ES512: "sha512",
 };
 
-const keyObjects = new WeakMap<object, KeyObject>();
+/** Each key as node:crypto wants it, with its type read once (the getter crosses into C++). */
+const keyObjects = new WeakMap<object, { key: KeyObject; type: string | undefined }>();
 
-function toKeyObject(key: VerificationKey): KeyObject {
-  if (key instanceof KeyObject) return key;
+function toKeyObject(key: VerificationKey): { key: KeyObject; type: string | undefined } {
   let k = keyObjects.get(key);
   if (!k) {
-    k = KeyObject.from(key);
+    const keyObject = key instanceof KeyObject ? key : KeyObject.from(key);
+    k = { key: keyObject, type: keyObject.asymmetricKeyType };
     keyObjects.set(key, k);
   }
   return k;
@@ -58,10 +59,10 @@ export function prepareSignatureCheck(
   signingInput: string,
   signature: string,
 ): PreparedSignatureCheck | undefined {
-  const keyObject = toKeyObject(key);
-  const ec = !alg.startsWith("RS");
-  if (keyObject.asymmetricKeyType !== (ec ? "ec" : "rsa")) return undefined;
-  return { hash: HASH[alg], key: keyObject, ec, signingInput, signature };
+  const k = toKeyObject(key);
+  const ec = alg.charCodeAt(0) !== 0x52; /* R */
+  if (k.type !== (ec ? "ec" : "rsa")) return undefined;
+  return { hash: HASH[alg], key: k.key, ec, signingInput, signature };
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   type JoseHeader,
   type JwtClaims,
 } from "./decode.js";
-import type { KeyResolver } from "./keys.js";
+import type { KeyResolver, VerificationKey } from "./keys.js";
 import { type SignatureChecker, signatureValid } from "./signature.js";
 
 /** What STS accepts: RSA PKCS#1 v1.5 and ECDSA; never `none`, never HMAC, never PSS. */
@@ -107,6 +107,22 @@ export async function verifySignatureOnly(
   /** The same token already decoded by the caller, to save decoding it twice. */
   decoded: DecodedToken = decodeToken(token),
 ): Promise<DecodedToken & { header: JoseHeader & { alg: AllowedAlgorithm } }> {
+  const pending = verifySignatureNow(token, opts, decoded);
+  if (pending !== undefined) await pending;
+  return decoded as DecodedToken & { header: JoseHeader & { alg: AllowedAlgorithm } };
+}
+
+/**
+ * `verifySignatureOnly` without an asynchronous hop when none is needed: undefined when the
+ * signature checked out here and now (the key was at hand and the check ran on this thread), a
+ * promise when a key had to be fetched or the check runs elsewhere. Throws (or rejects with)
+ * `TokenError` as `verifySignatureOnly` does.
+ */
+export function verifySignatureNow(
+  token: string,
+  opts: SignatureOptions,
+  decoded: DecodedToken,
+): Promise<void> | undefined {
   const { header, claims } = decoded;
   checkHeader(header);
   let issuer = opts.issuer;
@@ -121,36 +137,59 @@ export async function verifySignatureOnly(
   }
   const keyHeader =
     header.kid === undefined ? { alg: header.alg } : { alg: header.alg, kid: header.kid };
-  const key = await opts.keys.getKey(issuer, keyHeader);
+  const key = opts.keys.peekKey?.(issuer, keyHeader);
+  if (key !== undefined) return checkWithKey(token, header.alg, key, opts.checkSignature);
+  return opts.keys
+    .getKey(issuer, keyHeader)
+    .then((k) => checkWithKey(token, header.alg, k, opts.checkSignature));
+}
+
+/** The signature of `token` under `key`: undefined when valid now, a promise when checked elsewhere. */
+function checkWithKey(
+  token: string,
+  alg: AllowedAlgorithm,
+  key: VerificationKey,
+  checker: SignatureChecker = signatureValid,
+): Promise<void> | undefined {
   const compact = compactToken(token);
   const lastDot = compact.lastIndexOf(".");
-  let valid: boolean;
+  let checked: boolean | Promise<boolean>;
   try {
-    const checked = (opts.checkSignature ?? signatureValid)(
-      header.alg,
-      key,
-      compact.slice(0, lastDot),
-      compact.slice(lastDot + 1),
-    );
-    // An inline answer is not awaited: a decision is a few microseconds, and each await is one.
-    valid = typeof checked === "boolean" ? checked : await checked;
+    checked = checker(alg, key, compact.slice(0, lastDot), compact.slice(lastDot + 1));
   } catch (e) {
-    throw new TokenError(
-      "ERR_SIGNATURE_INVALID",
-      `token signature could not be verified: ${(e as Error).message}`,
-      { cause: e, hint: "the token was altered, or signed by someone other than the issuer" },
-    );
+    throw unverifiable(e);
   }
-  if (!valid) {
-    throw new TokenError(
-      "ERR_SIGNATURE_INVALID",
-      "token signature does not verify with the issuer's key",
-      {
-        hint: "the token was altered, or signed by someone other than the issuer",
-      },
-    );
+  // An inline answer is not awaited: a decision is a few microseconds, and each await is one.
+  if (typeof checked === "boolean") {
+    if (!checked) throw badSignature();
+    return undefined;
   }
-  return { header, claims };
+  return checked.then(
+    (valid) => {
+      if (!valid) throw badSignature();
+    },
+    (e: unknown) => {
+      throw unverifiable(e);
+    },
+  );
+}
+
+function unverifiable(e: unknown): TokenError {
+  return new TokenError(
+    "ERR_SIGNATURE_INVALID",
+    `token signature could not be verified: ${(e as Error).message}`,
+    { cause: e, hint: "the token was altered, or signed by someone other than the issuer" },
+  );
+}
+
+function badSignature(): TokenError {
+  return new TokenError(
+    "ERR_SIGNATURE_INVALID",
+    "token signature does not verify with the issuer's key",
+    {
+      hint: "the token was altered, or signed by someone other than the issuer",
+    },
+  );
 }
 
 function claimMissing(name: string): TokenError {

@@ -99,6 +99,20 @@ export class CompiledStatement {
 
 const EMPTY_CONTEXT = Object.freeze({});
 
+let lastAction = "";
+let lastLowerAction = "";
+/**
+ * The action lowercased, the last answer kept: a server asks about one or two actions, and one
+ * lowercased string object keeps its hash for the action-set lookups that follow.
+ */
+function lowerCaseAction(action: string): string {
+  if (action !== lastAction) {
+    lastAction = action;
+    lastLowerAction = action.toLowerCase();
+  }
+  return lastLowerAction;
+}
+
 export class Policy implements CompiledPolicy {
   constructor(
     readonly kind: PolicyKind,
@@ -118,7 +132,7 @@ export class Policy implements CompiledPolicy {
     const context =
       typeof req.context === "object" && req.context !== null ? req.context : EMPTY_CONTEXT;
     const view = new ContextView(context);
-    const lowerAction = action.toLowerCase();
+    const lowerAction = lowerCaseAction(action);
     const traces: StatementTrace[] = new Array(this.statements.length);
     let allow = false;
     let deny = false;

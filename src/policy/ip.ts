@@ -81,9 +81,20 @@ export function compileCidrs(texts: readonly string[]): CidrSet {
   return { v4: Uint32Array.from(v4), v6 };
 }
 
+let lastAddr = "";
+let lastIp4 = Number.NaN;
+/** `parseIPv4`, the last answer kept: a caller's address is asked about once per condition. */
+function callerIPv4(addr: string): number {
+  if (addr !== lastAddr) {
+    lastAddr = addr;
+    lastIp4 = parseIPv4(addr);
+  }
+  return lastIp4;
+}
+
 /** true/false for an address, null when `addr` is not an IP address. */
 export function cidrsContain(set: CidrSet, addr: string): boolean | null {
-  let ip4 = parseIPv4(addr);
+  let ip4 = callerIPv4(addr);
   let ip6: ipaddr.IPv6 | undefined;
   if (Number.isNaN(ip4)) {
     if (addr.indexOf(":") < 0 || !ipaddr.IPv6.isValid(addr)) return null;

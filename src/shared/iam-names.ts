@@ -33,9 +33,22 @@ const ROLE_ARN = new RegExp(
   `^arn:(aws[\\w-]*):iam::(\\d{12}):role(\\/(?:[\\x21-\\x7e]*\\/)?)?(${IAM_NAME_CHARS}{1,64})$`,
 );
 
-/** `arn:<partition>:iam::<12 digits>:role/<path/>name`; null when it is not a role ARN. */
-export function parseRoleArn(arn: string): RoleArnParts | null {
-  const m = ROLE_ARN.exec(arn);
-  if (!m) return null;
-  return { partition: m[1]!, account: m[2]!, path: m[3] ?? "/", name: m[4]! };
+const parsedRoleArns = new Map<string, Readonly<RoleArnParts> | null>();
+
+/**
+ * `arn:<partition>:iam::<12 digits>:role/<path/>name`; null when it is not a role ARN. Answers
+ * are kept (bounded): a server is asked about the same few roles on every request.
+ */
+export function parseRoleArn(arn: string): Readonly<RoleArnParts> | null {
+  const known = parsedRoleArns.get(arn);
+  if (known !== undefined) return known;
+  const m = typeof arn === "string" ? ROLE_ARN.exec(arn) : null;
+  const parts = m
+    ? Object.freeze({ partition: m[1]!, account: m[2]!, path: m[3] ?? "/", name: m[4]! })
+    : null;
+  if (typeof arn === "string" && arn.length <= 2048) {
+    if (parsedRoleArns.size >= 1024) parsedRoleArns.clear();
+    parsedRoleArns.set(arn, parts);
+  }
+  return parts;
 }

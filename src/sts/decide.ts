@@ -9,7 +9,7 @@ import {
   MAX_TOKEN_LENGTH,
   matchAudience,
   type SignatureOptions,
-  verifySignatureOnly,
+  verifySignatureNow,
 } from "../oidc/index.js";
 import { firstFailure } from "../policy/index.js";
 import { assumedRoleArn } from "./assume-role.js";
@@ -100,7 +100,8 @@ export async function decideWebIdentity(
   }
 
   if (!unsigned) {
-    const failure = await verifySigned(req, world, provider, iss, decoded!);
+    const checked = verifySigned(req, world, provider, iss, decoded!);
+    const failure = checked instanceof Promise ? await checked : checked;
     if (failure) return { ...failure, claims };
   } else if (typeof claims.exp === "number" && req.now > claims.exp + DEFAULT_EXP_GRACE_SECONDS) {
     return deny(stsErrors.expired(req.now, claims.exp), expiredReason(req.now, claims.exp), claims);
@@ -177,42 +178,85 @@ export async function decideWebIdentity(
   };
 }
 
-async function verifySigned(
+/**
+ * The token's signature and claims, STS's steps after the provider lookup. Synchronous when the
+ * key is at hand and the signature is checked on this thread (a warm decision has no
+ * asynchronous hop); a promise when a thumbprint or key must be fetched, or the check runs on a
+ * worker.
+ */
+function verifySigned(
   req: WebIdentityRequest,
   world: StsWorld,
   provider: OidcProviderRecord,
   iss: string,
   decoded: DecodedToken,
-): Promise<WebIdentityDenied | undefined> {
+): WebIdentityDenied | undefined | Promise<WebIdentityDenied | undefined> {
   if (world.thumbprintMatches && provider.thumbprints.length > 0) {
-    let matches: boolean;
-    try {
-      matches = await world.thumbprintMatches(iss, provider.thumbprints);
-    } catch (err) {
-      return deny(
-        stsErrors.keyUnavailable(),
-        `the issuer's key host could not be reached: ${messageOf(err)}`,
-      );
-    }
-    if (!matches) {
-      return deny(
-        stsErrors.thumbprintMismatch(),
-        `the certificate chain served for ${iss} does not match any thumbprint of ${provider.arn}`,
-      );
-    }
+    return thumbprintFailure(world, provider, iss).then(
+      (failure) => failure ?? verifySignatureAndClaims(req, world, iss, decoded),
+    );
   }
+  return verifySignatureAndClaims(req, world, iss, decoded);
+}
+
+async function thumbprintFailure(
+  world: StsWorld,
+  provider: OidcProviderRecord,
+  iss: string,
+): Promise<WebIdentityDenied | undefined> {
+  let matches: boolean;
   try {
-    const opts: SignatureOptions = { keys: world.keys, issuer: iss };
-    if (world.checkSignature) opts.checkSignature = world.checkSignature;
-    await verifySignatureOnly(req.webIdentityToken, opts, decoded);
+    matches = await world.thumbprintMatches!(iss, provider.thumbprints);
+  } catch (err) {
+    return deny(
+      stsErrors.keyUnavailable(),
+      `the issuer's key host could not be reached: ${messageOf(err)}`,
+    );
+  }
+  if (matches) return undefined;
+  return deny(
+    stsErrors.thumbprintMismatch(),
+    `the certificate chain served for ${iss} does not match any thumbprint of ${provider.arn}`,
+  );
+}
+
+function verifySignatureAndClaims(
+  req: WebIdentityRequest,
+  world: StsWorld,
+  iss: string,
+  decoded: DecodedToken,
+): WebIdentityDenied | undefined | Promise<WebIdentityDenied | undefined> {
+  const opts: SignatureOptions = { keys: world.keys, issuer: iss };
+  if (world.checkSignature) opts.checkSignature = world.checkSignature;
+  let pending: Promise<void> | undefined;
+  try {
+    pending = verifySignatureNow(req.webIdentityToken, opts, decoded);
+  } catch (err) {
+    return tokenFailure(err);
+  }
+  if (pending === undefined) return claimsFailure(decoded, iss, req.now);
+  return pending.then(() => claimsFailure(decoded, iss, req.now), tokenFailure);
+}
+
+/** `iss`, `exp`, `nbf`/`iat` in STS's order, once the signature checked out. */
+function claimsFailure(
+  decoded: DecodedToken,
+  iss: string,
+  now: number,
+): WebIdentityDenied | undefined {
+  try {
     checkIssuer(decoded.claims, iss);
-    checkExpiry(decoded.claims, req.now, DEFAULT_EXP_GRACE_SECONDS);
-    checkNotBefore(decoded.claims, req.now, DEFAULT_EXP_GRACE_SECONDS);
+    checkExpiry(decoded.claims, now, DEFAULT_EXP_GRACE_SECONDS);
+    checkNotBefore(decoded.claims, now, DEFAULT_EXP_GRACE_SECONDS);
     return undefined;
   } catch (err) {
-    if (!(err instanceof BbOidcError)) throw err;
-    return denyForTokenError(err);
+    return tokenFailure(err);
   }
+}
+
+function tokenFailure(err: unknown): WebIdentityDenied {
+  if (!(err instanceof BbOidcError)) throw err;
+  return denyForTokenError(err);
 }
 
 /** A failed token check as STS answers it; the reason keeps our wording for people. */

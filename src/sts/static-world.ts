@@ -53,9 +53,16 @@ export function staticWorld(input: {
   keys: KeyResolver;
   thumbprintMatches?: StsWorld["thumbprintMatches"];
 }): StsWorld {
-  const providers = new Map<string, OidcProviderRecord>();
-  for (const p of input.providers)
-    providers.set(`${p.account}|${p.url.replace(/^https:\/\//, "")}`, providerRecord(p));
+  // By account, then URL: no key string is built per lookup (this is on every decision).
+  const providers = new Map<string, Map<string, OidcProviderRecord>>();
+  for (const p of input.providers) {
+    let byUrl = providers.get(p.account);
+    if (byUrl === undefined) {
+      byUrl = new Map();
+      providers.set(p.account, byUrl);
+    }
+    byUrl.set(p.url.replace(/^https:\/\//, ""), providerRecord(p));
+  }
   const roles = new Map<string, RoleRecord>();
   for (const r of input.roles) {
     const parts = parseRoleArn(r.arn);
@@ -68,7 +75,7 @@ export function staticWorld(input: {
     });
   }
   const world: StsWorld = {
-    provider: (account, url) => providers.get(`${account}|${url}`),
+    provider: (account, url) => providers.get(account)?.get(url),
     role: (arn) => roles.get(arn),
     keys: input.keys,
   };
