@@ -22,6 +22,9 @@ export interface Authenticator {
   now(): number;
 }
 
+/** Compares a request's signature; S3 canonicalises differently (src/emulator/aws/s3/). */
+export type SignatureCheck = typeof signatureMatches;
+
 /**
  * Resolves the signing key to a caller and checks the signature. The order follows what AWS
  * reports first: malformed header, date, unknown key, session token, expiry, signature.
@@ -30,6 +33,7 @@ export async function authenticate(
   req: ReceivedRequest,
   auth: SigV4Authorization,
   env: Authenticator,
+  signatureCheck: SignatureCheck = signatureMatches,
 ): Promise<Caller> {
   const amzDate = headerValue(req.headers, "x-amz-date");
   if (amzDate === undefined) {
@@ -85,7 +89,7 @@ export async function authenticate(
     throw new AwsError("InvalidClientTokenId", 403, INVALID_TOKEN);
   }
 
-  if (!(await signatureMatches(req, auth, { secretAccessKey, sessionToken }, signingDate))) {
+  if (!(await signatureCheck(req, auth, { secretAccessKey, sessionToken }, signingDate))) {
     throw new AwsError(
       "SignatureDoesNotMatch",
       403,
