@@ -2,12 +2,12 @@ import type { Agent, IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { childOf, parseXml, textAt, type XmlElement } from "./query-xml.js";
 
 /**
- * bb-oidc's own client for the one STS call a pipeline step makes, AssumeRoleWithWebIdentity:
- * an unsigned Query POST (form body, XML answer) over node:http/https, so the step does not load
- * the AWS SDK (docs/decisions.md "CLI start-up"). Signed calls (AssumeRole, GetCallerIdentity)
- * stay with the SDK (sdk-calls.ts). Its answers and errors have the SDK's shape, so the retry
- * rules and the diagnosis read both alike; test/sts/query-client-parity.test.ts holds the two
- * side by side on the same answers.
+ * bb-oidc's own client for the one STS call a pipeline step makes, AssumeRoleWithWebIdentity: an
+ * unsigned Query POST (form body, XML answer; docs/aws-behaviour.md "STS's Query protocol and
+ * endpoints") over node:http/https, so the step does not load the AWS SDK (docs/decisions.md
+ * "CLI start-up"). Signed calls (AssumeRole, GetCallerIdentity) stay with the SDK (sdk-calls.ts).
+ * Its answers and errors have the SDK's shape, so the retry rules and the diagnosis read both
+ * alike; test/sts-client/parity.test.ts holds the two side by side on the same answers.
  */
 
 /** What the SDK's AssumeRoleWithWebIdentityCommand returns, as far as bb-oidc reads it. */

@@ -1,9 +1,9 @@
 /**
- * A small XML reader for STS's Query answers (docs/aws-behaviour.md "STS Query wire format"):
- * elements, text, CDATA and the five named and numeric character references. Comments,
- * processing instructions and a DOCTYPE are skipped; DOCTYPE entities are never expanded.
- * Text is kept as sent (no trimming), as the AWS SDK keeps it. Anything malformed throws
- * XmlSyntaxError: the caller treats the answer as not an AWS document.
+ * A small XML reader for STS's Query answers (docs/aws-behaviour.md "STS's Query protocol and
+ * endpoints"): elements, text, CDATA and the five named and numeric character references.
+ * Comments, processing instructions and a DOCTYPE are skipped; DOCTYPE entities are never
+ * expanded. Text is kept as sent (no trimming), as the AWS SDK keeps it. Anything malformed
+ * throws XmlSyntaxError: the caller treats the answer as not an AWS document.
  */
 export interface XmlElement {
   name: string;

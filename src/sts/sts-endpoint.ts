@@ -2,10 +2,10 @@ import { BbOidcError } from "../errors.js";
 
 /**
  * STS's endpoint for a region, resolved as the pinned AWS SDK (v3) resolves it: its STS endpoint
- * rules and its partition table (docs/aws-behaviour.md "STS endpoints"). The built-in client
- * (query-client.ts) calls this; test/sts/sts-endpoint.test.ts checks it against the SDK's own
- * resolver for every known region, unknown ones of each partition, and each FIPS/dual-stack
- * setting, so an SDK upgrade that changes a rule fails there.
+ * rules and its partition table (docs/aws-behaviour.md "STS's Query protocol and endpoints").
+ * The built-in client (query-client.ts) calls this; test/sts-client/endpoint.test.ts checks it
+ * against the SDK's own resolver for known regions, unknown ones of each partition, and each
+ * FIPS/dual-stack setting, so an SDK upgrade that changes a rule fails there.
  */
 interface Partition {
   name: string;
