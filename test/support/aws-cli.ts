@@ -1,19 +1,16 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
+import { hasClient, plan } from "./real-clients.js";
 
-/** Whether the AWS CLI is on PATH. Under CI a test that needs it fails instead of skipping. */
+/** Whether the AWS CLI is on PATH (one probe for every test: support/real-clients.ts). */
 export function hasAwsCli(): boolean {
-  try {
-    execFileSync("aws", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
+  return hasClient("aws");
 }
 
+/** True when the CLI is there; false to skip on a laptop; under CI a missing CLI throws. */
 export function requireAwsCli(): boolean {
-  if (hasAwsCli()) return true;
-  if (process.env.CI === "true") throw new Error("the AWS CLI is required under CI (CI=true)");
-  return false;
+  const what = plan(["aws"]);
+  if (what === "fail") throw new Error("the AWS CLI is required under CI (CI=true)");
+  return what === "run";
 }
 
 /**
