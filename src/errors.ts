@@ -62,6 +62,8 @@ export const ERROR_CODES = {
   ERR_STATE_FOREIGN: "the directory holds something other than emulator state",
   ERR_STATE_WRITE_FAILED: "the state could not be written",
   ERR_STATE_CLOSED: "the state store is closed",
+  ERR_PORT_IN_USE: "a port the emulator is to listen on is taken, or not allowed",
+  ERR_EMULATOR_STOP: "a running emulator could not be stopped",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

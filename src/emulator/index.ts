@@ -8,6 +8,7 @@ import { registerOrganization } from "./aws/organizations/index.js";
 import { checkSourceIpOption } from "./aws/source-ip.js";
 import { ensureWorkspace, startBitbucketServer } from "./bitbucket/index.js";
 import { loadOrCreateCa } from "./certs/index.js";
+import { listenError, probePorts } from "./listen-errors.js";
 import { openStore } from "./store/index.js";
 import type { Store } from "./store/types.js";
 
@@ -85,8 +86,13 @@ export interface RunningEmulator {
 /** Bitbucket's OIDC issuer (HTTPS) and AWS STS/IAM (HTTP, Query protocol) on loopback. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? "127.0.0.1";
-  // Before anything is created: a bad option must not leave a state directory behind.
+  // Before anything is created: a bad option or a taken port must not leave a state directory
+  // behind, nor wait for a CA to be generated.
   checkSourceIpOption(options.sourceIp);
+  await probePorts(host, [
+    { side: "aws", port: options.awsPort ?? DEFAULT_AWS_PORT },
+    { side: "bitbucket", port: options.bitbucketPort ?? DEFAULT_BITBUCKET_PORT },
+  ]);
   const stateDir = options.stateDir
     ? resolve(options.stateDir)
     : await mkdtemp(join(tmpdir(), "bb-oidc-emulator-"));
@@ -107,20 +113,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const ws = await ensureWorkspace(store, slug, { now: nowSeconds() });
       workspaces.push({ slug: ws.slug, uuid: ws.uuid, issuer: issuerFor(ws.slug) });
     }
+    const bitbucketPort = options.bitbucketPort ?? DEFAULT_BITBUCKET_PORT;
     const bitbucket = await startBitbucketServer({
       store,
       host,
-      port: options.bitbucketPort ?? DEFAULT_BITBUCKET_PORT,
+      port: bitbucketPort,
       ca,
       now: nowSeconds,
       allowRemoteAdmin: options.allowRemoteAdmin === true,
+    }).catch((err: unknown) => {
+      throw listenError(err, "bitbucket", host, bitbucketPort);
     });
     cleanups.push(() => bitbucket.close());
+    const awsPort = options.awsPort ?? DEFAULT_AWS_PORT;
     const aws = await startAwsEndpoint({
       store,
       accounts: options.accounts ?? ["111111111111"],
       host,
-      port: options.awsPort ?? DEFAULT_AWS_PORT,
+      port: awsPort,
       stateDir,
       issuerAccess: {
         ca: ca.rootPem,
@@ -132,6 +142,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       onInternalError: options.onInternalError,
       allowRemoteAdmin: options.allowRemoteAdmin === true,
       ...(options.audit ? { audit: options.audit } : {}),
+    }).catch((err: unknown) => {
+      throw listenError(err, "aws", host, awsPort);
     });
     cleanups.push(() => aws.close());
     if (options.organizations && Object.keys(options.organizations).length > 0) {

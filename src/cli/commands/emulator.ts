@@ -9,9 +9,13 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../emulator/index.js";
+import type { PortProblem } from "../../emulator/listen-errors.js";
+import { removePidFile, stopEmulator, writePidFile } from "../../emulator/pid-file.js";
+import { resetStateDir } from "../../emulator/store/index.js";
 import { BbOidcError, InputError } from "../../errors.js";
 import { collect, parseIntegerArg, readTextFile } from "../io.js";
 import { redactSecrets } from "../redact.js";
+import { reportError } from "../report-error.js";
 
 interface RunOptions {
   awsPort?: string;
@@ -108,8 +112,51 @@ export function registerEmulator(program: Command): void {
       String(AUDIT_KEEP_FILES),
     )
     .option("--json", "print one JSON line when ready")
-    .action(async (opts: RunOptions) => {
-      await runEmulator(opts);
+    .action(async (opts: RunOptions, cmd: Command) => {
+      try {
+        await runEmulator(opts);
+      } catch (err) {
+        if (!(err instanceof BbOidcError && err.is("ERR_PORT_IN_USE"))) throw err;
+        // Its own exit code, so a script can tell "pick another port" from a refused state.
+        reportError(portError(err), cmd.optsWithGlobals().debug === true);
+        process.exitCode = EMULATOR_EXIT.portInUse;
+      }
+    });
+
+  emulator
+    .command("stop")
+    .description(
+      "Stop the emulator running on a state directory (SIGTERM to the process in <state>/emulator.pid, then wait until it has saved and exited). Exit 0 stopped or not running, 1 it could not be stopped, 2 usage.",
+    )
+    .requiredOption("--state <dir>", "the emulator's state directory")
+    .option("--timeout <seconds>", "how long to wait for it to exit", "10")
+    .action(async (opts: { state: string; timeout: string }) => {
+      const seconds = parseIntegerArg(opts.timeout, "--timeout");
+      const outcome = await stopEmulator(opts.state, seconds * 1000);
+      if (outcome.stopped) {
+        process.stderr.write(`bb-oidc emulator: stopped (pid ${outcome.pid}); state saved.\n`);
+      } else {
+        process.stderr.write(
+          outcome.stalePid === undefined
+            ? `bb-oidc emulator: no emulator is running on ${opts.state}.\n`
+            : `bb-oidc emulator: no emulator is running on ${opts.state} (removed a stale emulator.pid of pid ${outcome.stalePid}).\n`,
+        );
+      }
+    });
+
+  emulator
+    .command("reset")
+    .description(
+      "Discard an emulator's state directory (refused while an emulator runs on it, or when it holds files the emulator did not write). The next start creates new state: a new CA and thumbprint, new admin keys, no roles. Exit 0 reset, 1 refused, 2 usage.",
+    )
+    .requiredOption("--state <dir>", "the emulator's state directory")
+    .action(async (opts: { state: string }) => {
+      const removed = await resetStateDir(opts.state);
+      process.stderr.write(
+        removed.length === 0
+          ? `bb-oidc emulator: ${opts.state} held no emulator state.\n`
+          : `bb-oidc emulator: reset ${opts.state} (removed ${removed.join(", ")}). The next start creates new state.\n`,
+      );
     });
 
   emulator
@@ -226,21 +273,74 @@ async function runEmulator(opts: RunOptions): Promise<void> {
       process.stderr.write(`${redactSecrets(`bb-oidc emulator: internal error: ${text}`)}\n`);
     },
   });
+  // Before the ready line: whoever reads the line can stop the emulator by its state directory.
+  await writePidFile(emulator.stateDir);
   process.stdout.write(
     opts.json ? `${JSON.stringify(readyJson(emulator))}\n` : readyText(emulator),
   );
 
   await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
+    const stop = (signal: NodeJS.Signals) => {
+      for (const s of STOP_SIGNALS) process.off(s, stop);
+      // A second signal while stopping: out now (acknowledged writes are on disk already).
+      for (const s of STOP_SIGNALS) {
+        process.once(s, () => process.exit(128 + (SIGNAL_NUMBERS[s] ?? 1)));
+      }
+      if (!opts.json) process.stderr.write(`bb-oidc emulator: ${signal}, stopping…\n`);
       resolve();
     };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    for (const s of STOP_SIGNALS) process.on(s, stop);
+    watchLauncher(() => stop("SIGTERM"));
   });
   await emulator.close();
+  await removePidFile(emulator.stateDir);
   if (!opts.json) process.stderr.write("bb-oidc emulator: stopped; state saved.\n");
+}
+
+/**
+ * Started through npm (`npx bb-oidc emulator`, an npm script), the emulator runs under
+ * `npm → sh -c → node`. `kill` of npm reaches the shell, which exits without passing the signal
+ * on, and the emulator would be left running on its ports, reparented. So when npm started it,
+ * the emulator stops itself once its parent is gone. (Started any other way, a changed parent is
+ * left alone: `nohup bb-oidc emulator &` means to outlive the shell.)
+ */
+function watchLauncher(stop: () => void): void {
+  if (process.env.npm_command === undefined) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      stop();
+    }
+  }, 250);
+  timer.unref();
+}
+
+/** SIGHUP too: a closed terminal or a dying parent shell must not leave the emulator behind. */
+const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGTERM: 15,
+};
+
+/** Exit codes of `bb-oidc emulator` (start) besides the common 0/1/2/3. */
+export const EMULATOR_EXIT = { portInUse: 4 } as const;
+
+/** The library's port error with the flag that changes that port. */
+function portError(err: BbOidcError<"ERR_PORT_IN_USE">): BbOidcError {
+  const p = err.actual as PortProblem | undefined;
+  const flag = p?.side === "bitbucket" ? "--bitbucket-port" : "--aws-port";
+  const hint =
+    p?.reason === "EADDRNOTAVAIL"
+      ? "Give --host an address of this machine (default 127.0.0.1)."
+      : p?.reason === "EACCES"
+        ? `Pick a port above 1023 with ${flag} (0: any free port).`
+        : `Stop what holds it (an emulator started with --state DIR stops with \`bb-oidc emulator stop --state DIR\`), or pick another port with ${flag} (0: any free port).`;
+  return new BbOidcError("ERR_PORT_IN_USE", `${err.message.replace(/\.$/, "")} (${flag}).`, {
+    actual: err.actual,
+    hint,
+  });
 }
 
 function readyJson(e: RunningEmulator) {

@@ -23,6 +23,9 @@ export interface Authenticator {
   now(): number;
 }
 
+/** Compares a request's signature; S3 canonicalises differently (src/emulator/aws/s3/). */
+export type SignatureCheck = typeof signatureMatches;
+
 /**
  * Resolves the signing key to a caller and checks the signature. The order follows what AWS
  * reports first: malformed header, scope, date, unknown key, session token, expiry, signature.
@@ -31,6 +34,7 @@ export async function authenticate(
   req: ReceivedRequest,
   auth: SigV4Authorization,
   env: Authenticator,
+  signatureCheck: SignatureCheck = signatureMatches,
 ): Promise<Caller> {
   checkScopedRegion(auth);
   const amzDate = headerValue(req.headers, "x-amz-date");
@@ -87,7 +91,7 @@ export async function authenticate(
     throw new AwsError("InvalidClientTokenId", 403, INVALID_TOKEN);
   }
 
-  if (!(await signatureMatches(req, auth, { secretAccessKey, sessionToken }, signingDate))) {
+  if (!(await signatureCheck(req, auth, { secretAccessKey, sessionToken }, signingDate))) {
     throw new AwsError(
       "SignatureDoesNotMatch",
       403,

@@ -1,4 +1,4 @@
-import { AwsError, checkConstraints, listTooLong, missingParameter } from "./errors.js";
+import { AwsError, missingParameter } from "./errors.js";
 
 /**
  * Parameters one request may carry. Far above any real call (a StackSet with 200 parameters and 50
@@ -6,17 +6,6 @@ import { AwsError, checkConstraints, listTooLong, missingParameter } from "./err
  * the event loop (docs/architecture.md, "Request handling, limits and state").
  */
 export const MAX_QUERY_PARAMETERS = 10_000;
-
-/**
- * List parameters whose length AWS's service models bound (docs/aws-behaviour.md, "Limits").
- * Checked where a handler reads the list, after authentication, as AWS validates.
- */
-const LIST_LIMITS: Readonly<Record<string, { member: string; max: number }>> = {
-  Tags: { member: "tags", max: 50 },
-  TagKeys: { member: "tagKeys", max: 50 },
-  TransitiveTagKeys: { member: "transitiveTagKeys", max: 50 },
-  NotificationARNs: { member: "notificationARNs", max: 5 },
-};
 
 /**
  * The flat `Name.member.N.Field=value` parameters of an AWS Query request, from the query string
@@ -70,14 +59,13 @@ export class QueryParams {
     }
     // An empty list is sent by the SDK as the bare `Name=`; both mean "present, empty".
     if (out.length === 0 && !this.values.has(name)) return undefined;
-    const limit = LIST_LIMITS[name];
-    if (limit) checkConstraints([], listTooLong(limit.member, out, limit.max));
     return out;
   }
 
   /**
    * `Name.member.N.Field` structures, e.g. `PolicyArns.member.1.arn`, `Tags.member.1.Key`. One
    * pass over the parameters, whatever the number of members (a scan per member was quadratic).
+   * How many members a list may have is the model's, checked by the service's handler.
    */
   structList(name: string): Array<Record<string, string>> | undefined {
     const prefix = `${name}.member.`;
@@ -99,16 +87,6 @@ export class QueryParams {
     const out: Array<Record<string, string>> = [];
     for (let i = 1; byIndex.has(i); i++) out.push(byIndex.get(i)!);
     if (out.length === 0 && !this.values.has(name)) return undefined;
-    const limit = LIST_LIMITS[name];
-    if (limit && out.length > limit.max) {
-      // AWS names the member without echoing a list of structures.
-      checkConstraints(
-        [],
-        [
-          `Value at '${limit.member}' failed to satisfy constraint: Member must have length less than or equal to ${limit.max}`,
-        ],
-      );
-    }
     return out;
   }
 

@@ -20,6 +20,7 @@ import { AwsError } from "./errors.js";
 import { isOrganizationsRequest, serveOrganizations } from "./organizations/index.js";
 import { QueryParams } from "./params.js";
 import { checkQueryMethod, routeSigned } from "./query-routing.js";
+import { handleS3Request, isS3Request } from "./s3/http.js";
 import type { AwsService } from "./service.js";
 import { AWS_SERVICES } from "./services.js";
 import { parseAuthorization, type ReceivedRequest, type SigV4Authorization } from "./sigv4.js";
@@ -105,6 +106,11 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
     // unauthenticated garbage in the audit log's summary, not logged one by one.
     let handled = false;
     try {
+      // S3 speaks REST, not the Query protocol: its own handler (src/emulator/aws/s3/).
+      if (isS3Request(req, (req.url ?? "/").split("?")[0]!)) {
+        await handleS3Request(req, res, { backend, bodyIdleMs: options.timeouts?.bodyIdleMs });
+        return;
+      }
       const url = requestUrl(req.url);
       if (url.pathname.startsWith(ADMIN_PREFIX)) {
         await handleAdmin(req, res, url, backend, options.allowRemoteAdmin === true);

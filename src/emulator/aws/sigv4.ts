@@ -191,7 +191,7 @@ async function sha256Hex(body: Buffer): Promise<string> {
   return Buffer.from(await h.digest()).toString("hex");
 }
 
-function parseQueryForSigning(raw: string): Record<string, string | string[]> {
+export function parseQueryForSigning(raw: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const pair of raw.split("&")) {
     if (pair === "") continue;

@@ -1,26 +1,15 @@
 import type { FileHandle } from "node:fs/promises";
-import { mkdir, open, readdir, readFile, stat, unlink } from "node:fs/promises";
+import { open, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { Collections, normaliseOps } from "./collections.js";
+import { type Collections, normaliseOps } from "./collections.js";
+import { classifyDir, markerText, NEW_JOURNAL } from "./dir-state.js";
 import { fsyncDir, writeFileAtomic } from "./fs-durable.js";
-import { decodeJournal, encodeEntry } from "./journal-codec.js";
-import {
-  isInitLeftover,
-  JOURNAL_FILE,
-  MARKER_FILE,
-  SNAPSHOT_FILE,
-  STATE_FORMAT,
-  STATE_VERSION,
-} from "./layout.js";
+import { encodeEntry, encodeHeader, snapshotTag } from "./journal-codec.js";
+import { JOURNAL_FILE, MARKER_FILE, SNAPSHOT_FILE } from "./layout.js";
+import { loadState } from "./load-state.js";
 import { acquireLock, type StateLock } from "./lock.js";
-import { decodeSnapshot, encodeSnapshot } from "./snapshot-codec.js";
-import {
-  stateCorrupt,
-  stateForeign,
-  stateVersion,
-  storeBroken,
-  storeClosed,
-} from "./state-errors.js";
+import { encodeSnapshot, snapshotChecksum } from "./snapshot-codec.js";
+import { storeBroken, storeClosed } from "./state-errors.js";
 import type { Store, StoreOp } from "./types.js";
 
 export interface OpenStoreOptions {
@@ -43,49 +32,6 @@ interface PendingBatch {
   reject: (err: unknown) => void;
 }
 
-type DirState = { kind: "fresh" } | { kind: "ours" };
-
-async function classifyDir(dir: string): Promise<DirState> {
-  let names: string[];
-  try {
-    const st = await stat(dir);
-    if (!st.isDirectory()) throw stateForeign(dir, "it is a file, not a directory");
-    names = await readdir(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOTDIR") throw stateForeign(dir, "part of the path above it is a file");
-    if (code !== "ENOENT") throw err;
-    try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-    } catch (mkdirErr) {
-      const c = (mkdirErr as NodeJS.ErrnoException).code;
-      if (c === "ENOTDIR") throw stateForeign(dir, "part of the path above it is a file");
-      // Only something that is not a directory (e.g. a dangling symbolic link) gives EEXIST here.
-      if (c === "EEXIST") throw stateForeign(dir, "it exists and is not a directory");
-      throw mkdirErr;
-    }
-    return { kind: "fresh" };
-  }
-  if (!names.includes(MARKER_FILE)) {
-    const others = names.filter((n) => !isInitLeftover(n));
-    if (others.length === 0) return { kind: "fresh" };
-    const shown = others.slice(0, 5).join(", ") + (others.length > 5 ? ", …" : "");
-    throw stateForeign(dir, `it is not empty and has no ${MARKER_FILE}; it contains ${shown}`);
-  }
-  const markerPath = join(dir, MARKER_FILE);
-  let marker: Record<string, unknown>;
-  try {
-    marker = JSON.parse(await readFile(markerPath, "utf8")) as Record<string, unknown>;
-  } catch (err) {
-    throw stateCorrupt(markerPath, "the marker file is not valid JSON", err);
-  }
-  if (marker === null || typeof marker !== "object" || marker.format !== STATE_FORMAT) {
-    throw stateForeign(dir, `${MARKER_FILE} does not say format "${STATE_FORMAT}"`);
-  }
-  if (marker.version !== STATE_VERSION) throw stateVersion(dir, marker.version, STATE_VERSION);
-  return { kind: "ours" };
-}
-
 class DurableStore implements FileStore {
   private readonly snapshotPath: string;
   private pending: PendingBatch[] = [];
@@ -99,7 +45,7 @@ class DurableStore implements FileStore {
   constructor(
     readonly dir: string,
     private readonly collections: Collections,
-    private readonly journal: FileHandle,
+    private journal: FileHandle,
     private readonly lock: StateLock,
     lastSeq: number,
     journalBytes: number,
@@ -219,14 +165,23 @@ class DurableStore implements FileStore {
   }
 
   /**
-   * Snapshot first (atomic rename + directory fsync), then empty the journal. A crash between the
-   * two leaves journal lines the snapshot already holds; replay skips them by sequence number.
-   * Runs only inside the flush loop (or after it drained), so no append races the truncate.
+   * Snapshot first, then a new journal holding only a header that names it; each replaced
+   * atomically (rename + directory fsync). A crash between the two leaves the old journal, whose
+   * batches reach the new snapshot's sequence number: replay skips those. Runs only inside the
+   * flush loop (or after it drained), so no append races the swap.
    */
-  private async compactNow(): Promise<void> {
-    await writeFileAtomic(this.snapshotPath, encodeSnapshot(this.nextSeq - 1, this.collections));
-    await this.journal.truncate(0);
-    await this.journal.datasync();
+  async compactNow(): Promise<void> {
+    const seq = this.nextSeq - 1;
+    const snapshot = encodeSnapshot(seq, this.collections);
+    await writeFileAtomic(this.snapshotPath, snapshot);
+    const journalPath = join(this.dir, JOURNAL_FILE);
+    await writeFileAtomic(
+      journalPath,
+      encodeHeader({ base: seq, snapshot: snapshotTag(snapshotChecksum(snapshot)) }),
+    );
+    const old = this.journal;
+    this.journal = await open(journalPath, "a", 0o600);
+    await old.close();
     this.journalBytes = 0;
   }
 }
@@ -239,18 +194,11 @@ async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   }
 }
 
-async function readIfExists(path: string): Promise<Buffer | null> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw err;
-  }
-}
-
 /**
- * Opens (or initialises) a state directory. Nonexistent or empty → initialised; ours → replayed;
- * anything else → ERR_STATE_FOREIGN / ERR_STATE_CORRUPT / ERR_STATE_VERSION / ERR_STATE_LOCKED.
+ * Opens (or initialises) a state directory. Nonexistent or empty → initialised; ours → checked
+ * and replayed; anything else → ERR_STATE_FOREIGN / ERR_STATE_CORRUPT / ERR_STATE_VERSION /
+ * ERR_STATE_LOCKED, with every file left as it was. Only a torn tail (a batch whose write never
+ * completed) is dropped from the journal.
  */
 export async function openStore(dir: string, options: OpenStoreOptions = {}): Promise<FileStore> {
   const root = resolve(dir);
@@ -258,54 +206,22 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
   const lock = await acquireLock(root);
   try {
     if (state.kind === "fresh") {
-      await writeFileAtomic(
-        join(root, MARKER_FILE),
-        `${JSON.stringify({ format: STATE_FORMAT, version: STATE_VERSION, createdAt: new Date().toISOString() }, null, 2)}\n`,
-      );
+      // Journal first, then the marker: the marker says "this directory holds a journal".
+      await writeFileAtomic(join(root, JOURNAL_FILE), NEW_JOURNAL);
+      await writeFileAtomic(join(root, MARKER_FILE), markerText());
     }
-    await unlink(join(root, `${SNAPSHOT_FILE}.tmp`)).catch(() => {});
-
-    const snapshotPath = join(root, SNAPSHOT_FILE);
-    const snapshotText = await readIfExists(snapshotPath);
-    let collections = new Collections();
-    let lastSeq = 0;
-    if (snapshotText !== null) {
-      try {
-        const snap = decodeSnapshot(snapshotText.toString("utf8"));
-        collections = snap.collections;
-        lastSeq = snap.seq;
-      } catch (err) {
-        throw stateCorrupt(
-          snapshotPath,
-          `the snapshot is damaged (${(err as Error).message})`,
-          err,
-        );
-      }
-    }
+    const legacy = state.kind === "ours" && state.version === 1;
+    const loaded = await loadState(root, legacy);
 
     const journalPath = join(root, JOURNAL_FILE);
-    const journalBuf = (await readIfExists(journalPath)) ?? Buffer.alloc(0);
-    const decoded = decodeJournal(journalBuf);
-    if (decoded.corruptLine !== undefined) {
-      throw stateCorrupt(
-        journalPath,
-        `line ${decoded.corruptLine} fails its checksum but later lines are intact`,
-      );
-    }
-    for (const entry of decoded.entries) {
-      if (entry.seq <= lastSeq) continue; // already in the snapshot (crash during compaction)
-      if (entry.seq !== lastSeq + 1) {
-        throw stateCorrupt(journalPath, `batch ${lastSeq + 1} is missing (found ${entry.seq})`);
-      }
-      for (const op of entry.ops) collections.apply(op);
-      lastSeq = entry.seq;
-    }
-
+    // Leftovers of an interrupted atomic write; the files they were to replace are intact.
+    await unlink(join(root, `${SNAPSHOT_FILE}.tmp`)).catch(() => {});
+    await unlink(`${journalPath}.tmp`).catch(() => {});
     const journal = await open(journalPath, "a", 0o600);
     try {
-      if (decoded.validLength < journalBuf.length) {
+      if (loaded.journal.validLength < loaded.journalBytes) {
         // Drop the torn tail so new batches are not appended after garbage.
-        await journal.truncate(decoded.validLength);
+        await journal.truncate(loaded.journal.validLength);
         await journal.datasync();
       }
       await fsyncDir(root);
@@ -313,15 +229,21 @@ export async function openStore(dir: string, options: OpenStoreOptions = {}): Pr
       await journal.close();
       throw err;
     }
-    return new DurableStore(
+    const store = new DurableStore(
       root,
-      collections,
+      loaded.collections,
       journal,
       lock,
-      lastSeq,
-      decoded.validLength,
+      loaded.lastSeq,
+      loaded.journal.validLength - loaded.journal.headerBytes,
       options.compactAfterBytes ?? 4 * 1024 * 1024,
     );
+    if (legacy) {
+      // Version 1 → 2: a snapshot and a journal that starts with its header, then the marker.
+      await store.compactNow();
+      await writeFileAtomic(join(root, MARKER_FILE), markerText());
+    }
+    return store;
   } catch (err) {
     await lock.release();
     throw err;

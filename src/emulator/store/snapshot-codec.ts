@@ -9,6 +9,8 @@ import { STATE_FORMAT, STATE_VERSION } from "./layout.js";
 export interface Snapshot {
   seq: number;
   collections: Collections;
+  /** SHA-256 of the snapshot's JSON, hex (the journal header names it). */
+  checksum: string;
 }
 
 export function encodeSnapshot(seq: number, collections: Collections): string {
@@ -21,6 +23,14 @@ export function encodeSnapshot(seq: number, collections: Collections): string {
   return `${createHash("sha256").update(json).digest("hex")}\n${json}`;
 }
 
+/** Versions 1 and 2 write the same snapshot. */
+const SNAPSHOT_VERSIONS = [1, STATE_VERSION];
+
+/** The checksum `encodeSnapshot` put in front of its text. */
+export function snapshotChecksum(text: string): string {
+  return text.slice(0, 64);
+}
+
 /** Throws an Error describing the damage; the caller wraps it into ERR_STATE_CORRUPT. */
 export function decodeSnapshot(text: string): Snapshot {
   const nl = text.indexOf("\n");
@@ -30,11 +40,15 @@ export function decodeSnapshot(text: string): Snapshot {
     throw new Error("checksum mismatch");
   }
   const parsed = JSON.parse(json) as Record<string, unknown>;
-  if (parsed.format !== STATE_FORMAT || parsed.version !== STATE_VERSION) {
+  if (parsed.format !== STATE_FORMAT || !SNAPSHOT_VERSIONS.includes(parsed.version as number)) {
     throw new Error("unexpected format or version");
   }
   if (typeof parsed.seq !== "number" || !Number.isSafeInteger(parsed.seq)) {
     throw new Error("bad sequence number");
   }
-  return { seq: parsed.seq, collections: Collections.fromJSON(parsed.collections) };
+  return {
+    seq: parsed.seq,
+    collections: Collections.fromJSON(parsed.collections),
+    checksum: text.slice(0, nl),
+  };
 }

@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { BbOidcError } from "../../errors.js";
 
 /**
@@ -16,15 +17,21 @@ export function stateForeign(dir: string, why: string): BbOidcError {
   );
 }
 
+/**
+ * `path` is the damaged (or missing) file; the message names it and what to do: another state
+ * directory, or an explicit reset of this one. Nothing is ever reset without being asked.
+ */
 export function stateCorrupt(path: string, why: string, cause?: unknown): BbOidcError {
+  const dir = dirname(path);
   return new BbOidcError(
     "ERR_STATE_CORRUPT",
-    `Emulator state at ${path} is corrupt: ${why}. Refusing to start rather than lose data.`,
+    `Emulator state at ${path} is damaged: ${why}. Refusing to start rather than lose data; nothing was changed.`,
     {
       actual: path,
       hint:
-        "Inspect or back up the directory; if the state is disposable, delete the directory " +
-        "and start the emulator again to get a fresh one.",
+        `Start with --state pointing at another directory, or discard this state with ` +
+        `\`bb-oidc emulator reset --state ${dir}\` (a new CA and thumbprint, new admin keys, ` +
+        "no roles or providers). Back the directory up first if you want to look into it.",
       ...(cause === undefined ? {} : { cause }),
     },
   );

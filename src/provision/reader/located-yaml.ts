@@ -5,6 +5,7 @@
  * walked, so the children's recorded paths match the final (converted) value.
  */
 import {
+  type Alias,
   type Document,
   isAlias,
   isMap,
@@ -57,6 +58,15 @@ const STANDARD_TAG = "tag:yaml.org,2002:";
 const JSON_START = /^[ \t\n\r]*[[{]/;
 // Deep alias chains are either hostile or a mistake; stop long before the stack does.
 const MAX_DEPTH = 500;
+/**
+ * How many nodes aliases may expand to in one document. Nested aliases multiply: a few hundred
+ * bytes can stand for billions of nodes (an "alias bomb"), so expansion is counted and stopped
+ * (docs/aws-behaviour.md, "Limits"). Real templates and configs stay far below.
+ */
+export const MAX_ALIAS_NODES = 100_000;
+
+/** Thrown out of the walk when the alias budget is spent; nothing of the value is kept. */
+class AliasBudgetSpent {}
 
 export function parseLocatedYaml(
   text: string,
@@ -109,7 +119,17 @@ export function parseYamlText(
   // Offsets are recorded as the walk goes; line and column are worked out only when asked for.
   const root = locationRecorder(locations, toPos);
   const walker = new Walker(doc, text, toPos, problems, options);
-  const value = doc.contents === null ? null : walker.walk(doc.contents as Node, root, 0);
+  let value: unknown;
+  try {
+    value = doc.contents === null ? null : walker.walk(doc.contents as Node, root, 0);
+  } catch (err) {
+    if (!(err instanceof AliasBudgetSpent)) throw err;
+    return {
+      value: undefined,
+      locations: new SourceLocations(sourceName),
+      problems: [walker.budgetProblem!],
+    };
+  }
   // A repeated key is a syntax error, reported as the library would: nothing else from the walk.
   if (walker.duplicates.length > 0) {
     return {
@@ -130,6 +150,14 @@ class Walker {
   private readonly path: PathSegment[] = [];
   /** Repeated mapping keys, in document order. */
   readonly duplicates: LocatedProblem[] = [];
+  /** Set when alias expansion went over MAX_ALIAS_NODES. */
+  budgetProblem: LocatedProblem | undefined;
+  /** Aliases being expanded around the node being walked, and the nodes they produced. */
+  private aliasDepth = 0;
+  private aliasNodes = 0;
+  private readonly resolved = new Map<Alias, Node | null>();
+  /** The outermost alias being expanded: where a spent budget is reported. */
+  private outerAlias: { path: PathSegment[]; offset: number } | undefined;
 
   constructor(
     private readonly doc: Document,
@@ -140,18 +168,39 @@ class Walker {
   ) {}
 
   walk(node: Node, loc: LocationNode, depth: number): unknown {
+    if (this.aliasDepth > 0 && ++this.aliasNodes > MAX_ALIAS_NODES) {
+      const at = this.outerAlias!;
+      this.budgetProblem = {
+        path: at.path,
+        position: this.toPos(at.offset),
+        message: `YAML aliases here expand to more than ${MAX_ALIAS_NODES.toLocaleString("en-US")} nodes, the limit for alias expansion; write the values out, or use fewer nested aliases`,
+      };
+      throw new AliasBudgetSpent();
+    }
     if (depth > MAX_DEPTH) {
       this.problem(node, "the document nests too deeply (or an alias refers to itself)");
       return null;
     }
     if (isAlias(node)) {
-      const target = node.resolve(this.doc);
+      // The library looks an anchor up by walking the document; once per alias node is enough.
+      let target = this.resolved.get(node);
+      if (target === undefined) {
+        target = node.resolve(this.doc) ?? null;
+        this.resolved.set(node, target);
+      }
       if (!target) {
         this.problem(node, `alias *${node.source} refers to no anchor`);
         return null;
       }
       loc.value = offsetOf(node);
-      return this.walk(target as Node, loc, depth + 1);
+      if (this.aliasDepth === 0)
+        this.outerAlias = { path: this.path.slice(), offset: offsetOf(node) };
+      this.aliasDepth++;
+      try {
+        return this.walk(target as Node, loc, depth + 1);
+      } finally {
+        this.aliasDepth--;
+      }
     }
     const tag = node.tag;
     if (tag && !tag.startsWith(STANDARD_TAG)) return this.walkTagged(node, tag, loc, depth);

@@ -141,8 +141,8 @@ describe("bad input", () => {
   });
 
   test("a service the endpoint does not serve", async () => {
-    const r = await post("Action=ListBuckets", {
-      authorization: `AWS4-HMAC-SHA256 Credential=AKIAAAAAAAAAAAAAAAAA/20250101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${"0".repeat(64)}`,
+    const r = await post("Action=ListTables", {
+      authorization: `AWS4-HMAC-SHA256 Credential=AKIAAAAAAAAAAAAAAAAA/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=${"0".repeat(64)}`,
     });
     expect(code(r.text)).toBe("InvalidAction");
   });

@@ -4,7 +4,7 @@
  * (same files, bytes, modes and mtimes). Silently starting empty, or "repairing", would make
  * acknowledged writes vanish.
  */
-import { mkdir, readFile, truncate, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CreateRoleCommand, GetRoleCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -109,8 +109,8 @@ describe("refusing state it cannot trust", () => {
     bad.fill("X".charCodeAt(0), Math.floor(bad.length / 2), Math.floor(bad.length / 2) + 8);
     lines[k] = bad;
     await writeFile(join(dir, "journal.jsonl"), Buffer.concat(lines));
-    const r = await expectRefusal(dir, join(dir, "journal.jsonl"), /corrupt/i);
-    expect(r.stderr).toContain(`line ${k + 1}`);
+    const r = await expectRefusal(dir, join(dir, "journal.jsonl"), /damaged/i);
+    expect(r.stderr).toContain(`record ${k + 1} is damaged`);
   }, 60_000);
 
   it("refuses a journal with bytes cut out of the middle", async () => {
@@ -121,7 +121,7 @@ describe("refusing state it cannot trust", () => {
     const mid = Math.floor(line.length / 2);
     lines[k] = Buffer.concat([line.subarray(0, mid - 10), line.subarray(mid + 10)]);
     await writeFile(join(dir, "journal.jsonl"), Buffer.concat(lines));
-    await expectRefusal(dir, join(dir, "journal.jsonl"), /corrupt/i);
+    await expectRefusal(dir, join(dir, "journal.jsonl"), /damaged/i);
   }, 60_000);
 
   it("refuses a journal truncated in the middle with a later line spliced after it", async () => {
@@ -133,7 +133,7 @@ describe("refusing state it cannot trust", () => {
     const half = lines[k]!.subarray(0, Math.floor(lines[k]!.length / 2));
     const spliced = Buffer.concat([...lines.slice(0, k), half, ...lines.slice(k + 1)]);
     await writeFile(join(dir, "journal.jsonl"), spliced);
-    await expectRefusal(dir, join(dir, "journal.jsonl"), /corrupt/i);
+    await expectRefusal(dir, join(dir, "journal.jsonl"), /damaged/i);
   }, 60_000);
 
   it("refuses a garbled snapshot", async () => {
@@ -144,7 +144,7 @@ describe("refusing state it cannot trust", () => {
     const at = snap.indexOf("role-3");
     snap.write("ROLE", at, "latin1");
     await writeFile(path, snap);
-    await expectRefusal(dir, path, /corrupt/i);
+    await expectRefusal(dir, path, /damaged/i);
   }, 60_000);
 
   it("refuses a directory with unrelated files", async () => {
@@ -217,4 +217,44 @@ describe("refusing state it cannot trust", () => {
       await emu.kill();
     }
   }, 60_000);
+});
+
+describe("each state file deleted, emptied or with its last byte flipped", () => {
+  // One populated directory per way of stopping, copied for each case.
+  const bases: Record<"term" | "kill", string> = { term: "", kill: "" };
+  beforeAll(async () => {
+    bases.term = await populatedState("term");
+    bases.kill = await populatedState("kill");
+  }, 120_000);
+
+  const damages: Array<[string, (path: string) => Promise<void>]> = [
+    ["deleted", (p) => rm(p)],
+    ["emptied", (p) => writeFile(p, "")],
+    [
+      "with its last byte flipped",
+      async (p) => {
+        const buf = await readFile(p);
+        buf[buf.length - 1] = buf[buf.length - 1]! ^ 0x01;
+        await writeFile(p, buf);
+      },
+    ],
+  ];
+  const cases: Array<["term" | "kill", string]> = [
+    ["term", "bb-oidc-state.json"],
+    ["term", "snapshot.json"],
+    ["term", "journal.jsonl"],
+    ["kill", "bb-oidc-state.json"],
+    ["kill", "journal.jsonl"],
+  ];
+  for (const [stop, file] of cases) {
+    for (const [how, damage] of damages) {
+      it(`after ${stop === "term" ? "a clean stop" : "kill -9"}: ${file} ${how} is refused`, async () => {
+        const dir = await tempDir("bb-oidc-refusal-");
+        await cp(bases[stop], dir, { recursive: true });
+        await damage(join(dir, file));
+        const r = await expectRefusal(dir, join(dir, file), /damaged/);
+        expect(r.stderr).toContain(`bb-oidc emulator reset --state ${dir}`);
+      }, 60_000);
+    }
+  }
 });

@@ -197,7 +197,7 @@ describe("Query lists", () => {
     expect(awsMessage(r.text)).toContain("more than 10000 parameters");
   });
 
-  it("51 tags on CreateRole: IAM's ValidationError naming the tags member", async () => {
+  it("51 tags on CreateRole: parsed in one pass, refused with IAM's ValidationError", async () => {
     const iam = iamFor(emu);
     try {
       const err = await iam
@@ -223,8 +223,8 @@ describe("Query lists", () => {
         );
       expect(err?.name).toBe("ValidationError");
       expect(err?.$metadata?.httpStatusCode).toBe(400);
-      expect(err?.message).toBe(
-        "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+      expect(err?.message).toMatch(
+        /^1 validation error detected: Value .* at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50$/,
       );
     } finally {
       iam.destroy();

@@ -189,12 +189,14 @@ describe("refusals", () => {
     const journal = (await readFile(join(dir, "journal.jsonl"), "utf8")).split("\n");
     await store.close();
     await rm(join(dir, "snapshot.json"));
-    journal[1] = journal[1]!.replace('"k1"', '"kX"');
+    // Line 1 is the header; line 3 holds batch 2.
+    journal[2] = journal[2]!.replace('"k1"', '"kX"');
     await writeFile(join(dir, "journal.jsonl"), journal.join("\n"));
     const err = await refusal(openStore(dir));
     expect(err.code).toBe("ERR_STATE_CORRUPT");
     expect(err.message).toContain(join(dir, "journal.jsonl"));
-    expect(err.message).toContain("line 2");
+    expect(err.message).toContain("record 3 is damaged");
+    expect(err.hint).toContain(`bb-oidc emulator reset --state ${dir}`);
   });
 
   it("refuses a damaged snapshot", async () => {
@@ -234,7 +236,10 @@ describe("compaction", () => {
     for (let i = 0; i < 50; i++) await store.put("c", `k${i}`, { i });
     await store.delete("c", "k0");
     await store.compact();
-    expect((await stat(join(dir, "journal.jsonl"))).size).toBe(0);
+    // Only the header is left, naming the snapshot it continues from.
+    const left = (await readFile(join(dir, "journal.jsonl"), "utf8")).split("\n");
+    expect(left).toHaveLength(2);
+    expect(left[0]).toMatch(/^[0-9a-f]{16} \{"base":51,"snapshot":"[0-9a-f]{16}"\}$/);
     await store.put("c", "late", { i: 99 });
     // Simulate kill -9 after this point: copy files away while the store is still open.
     const snapshot = await readFile(join(dir, "snapshot.json"));
@@ -254,27 +259,24 @@ describe("compaction", () => {
     expect(values.at(-1)).toBe(99);
   });
 
-  it("survives a crash between writing the snapshot and emptying the journal", async () => {
+  it("survives a crash between writing the snapshot and replacing the journal", async () => {
     const dir = await tempDir();
     const store = await openStore(dir, { compactAfterBytes: Number.MAX_SAFE_INTEGER });
     for (let i = 0; i < 5; i++) await store.put("c", `k${i}`, i);
     const journalBefore = await readFile(join(dir, "journal.jsonl"));
     await store.compact();
-    await store.put("c", "k5", 5);
-    const journalAfter = await readFile(join(dir, "journal.jsonl"));
+    const snapshot = await readFile(join(dir, "snapshot.json"));
     await store.close();
-    // The journal still holds batches 1–5 (already in the snapshot) followed by batch 6.
-    await writeFile(join(dir, "journal.jsonl"), Buffer.concat([journalBefore, journalAfter]));
-    // close() compacted again, so rebuild the snapshot as it was after the first compaction.
-    const fresh = await tempDir();
-    const s2 = await openStore(fresh, { compactAfterBytes: Number.MAX_SAFE_INTEGER });
-    for (let i = 0; i < 5; i++) await s2.put("c", `k${i}`, i);
-    await s2.compact();
-    const snap5 = await readFile(join(fresh, "snapshot.json"));
-    await s2.close();
-    await writeFile(join(dir, "snapshot.json"), snap5);
-    const again = await track(openStore(dir));
-    expect(again.list("c")).toEqual([0, 1, 2, 3, 4, 5]);
+    // The new snapshot is in place, the journal is still the old one (header base 0, batches
+    // 1–5): the batches the snapshot holds are skipped, nothing is refused or lost.
+    await writeFile(join(dir, "snapshot.json"), snapshot);
+    await writeFile(join(dir, "journal.jsonl"), journalBefore);
+    const again = await openStore(dir);
+    expect(again.list("c")).toEqual([0, 1, 2, 3, 4]);
+    await again.put("c", "k5", 5);
+    await again.close();
+    const third = await track(openStore(dir));
+    expect(third.list("c")).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it("compacts automatically past the size threshold", async () => {
@@ -293,8 +295,11 @@ describe("compaction", () => {
     const lines = (await readFile(join(dir, "journal.jsonl"), "utf8")).split("\n");
     await store.close();
     await rm(join(dir, "snapshot.json"));
-    await writeFile(join(dir, "journal.jsonl"), `${lines[1]}\n`);
-    expect((await refusal(openStore(dir))).code).toBe("ERR_STATE_CORRUPT");
+    // The header (base 0), then batch 2 without batch 1.
+    await writeFile(join(dir, "journal.jsonl"), `${lines[0]}\n${lines[2]}\n`);
+    const err = await refusal(openStore(dir));
+    expect(err.code).toBe("ERR_STATE_CORRUPT");
+    expect(err.message).toContain("batch 1 is missing (found 2)");
   });
 });
 

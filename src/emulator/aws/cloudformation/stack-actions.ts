@@ -27,19 +27,11 @@ import {
 } from "./stacks.js";
 import type { CloudFormationState } from "./state.js";
 import { parseTemplateBody, requiredCapabilities } from "./template.js";
+import { requestTemplate } from "./template-source.js";
 
 /** The change set a request names (by ARN, or by name with its StackName). */
 function changeSetNamed(state: CloudFormationState, ctx: Ctx, name: string): ChangeSetRecord {
   return findChangeSet(state, account(ctx), ctx.region, name, ctx.params.get("StackName"));
-}
-
-function templateBody(ctx: Ctx): string | undefined {
-  if (ctx.params.has("TemplateURL")) {
-    throw validationError(
-      "TemplateURL is not supported by the emulator (it reads no S3); send TemplateBody.",
-    );
-  }
-  return ctx.params.get("TemplateBody");
 }
 
 function stackInput(ctx: Ctx): StackInput {
@@ -51,7 +43,7 @@ function stackInput(ctx: Ctx): StackInput {
     parameters: parameterInputs(p),
     capabilities: p.list("Capabilities") ?? [],
   };
-  const body = templateBody(ctx);
+  const body = requestTemplate(ctx);
   if (body !== undefined) input.templateBody = body;
   if (p.boolean("UsePreviousTemplate")) input.usePreviousTemplate = true;
   const tags = tagInputs(p);
@@ -178,7 +170,7 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
     return [el("TemplateBody", body), memberList("StagesAvailable", ["Original", "Processed"])];
   }),
   ValidateTemplate: action(async (ctx) => {
-    const body = templateBody(ctx);
+    const body = requestTemplate(ctx);
     if (body === undefined)
       throw validationError("Either Template URL or Template Body must be specified.");
     const t = parseTemplateBody(body).template;
@@ -198,7 +190,7 @@ export const stackActions: Record<string, ActionSpec<AwsBackend>> = {
       ? state.requireStack(account(ctx), ctx.region, stackName).templateBody
       : setName
         ? state.stackSets.find(account(ctx), ctx.region, setName).templateBody
-        : templateBody(ctx);
+        : requestTemplate(ctx);
     if (body === undefined)
       throw validationError("Either Template URL or Template Body must be specified.");
     const t = parseTemplateBody(body).template;

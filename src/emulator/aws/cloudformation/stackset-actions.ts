@@ -14,6 +14,7 @@ import {
   stackSetXml,
 } from "./shapes.js";
 import type { StackSetInput, TargetsInput } from "./stacksets.js";
+import { requestTemplate } from "./template-source.js";
 
 function callAs(ctx: Ctx): void {
   const v = ctx.params.get("CallAs");
@@ -27,10 +28,6 @@ function callAs(ctx: Ctx): void {
 function setInput(ctx: Ctx): StackSetInput {
   const p = ctx.params;
   callAs(ctx);
-  if (p.has("TemplateURL"))
-    throw validationError(
-      "TemplateURL is not supported by the emulator (it reads no S3); send TemplateBody.",
-    );
   const input: StackSetInput = {
     account: account(ctx),
     region: ctx.region,
@@ -38,7 +35,7 @@ function setInput(ctx: Ctx): StackSetInput {
     parameters: parameterInputs(p),
     capabilities: p.list("Capabilities") ?? [],
   };
-  const body = p.get("TemplateBody");
+  const body = requestTemplate(ctx);
   if (body !== undefined) input.templateBody = body;
   if (p.boolean("UsePreviousTemplate")) input.usePreviousTemplate = true;
   const d = p.get("Description");

@@ -15,16 +15,8 @@ import type { AwsError } from "../errors.js";
 import { validationError } from "./errors.js";
 import type { StackParameterRecord } from "./records.js";
 
-/** TemplateBody's model maximum (bytes). */
-export const MAX_TEMPLATE_BODY = 51_200;
-
 export function parseTemplateBody(body: string): ParsedTemplate {
   if (body.trim() === "") throw validationError("Template format error: the template is empty");
-  if (Buffer.byteLength(body, "utf8") > MAX_TEMPLATE_BODY) {
-    throw validationError(
-      `1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to ${MAX_TEMPLATE_BODY}`,
-    );
-  }
   try {
     return readTemplate(body, "template");
   } catch (err) {
