@@ -9,7 +9,7 @@
 //
 // Tunables (environment, for development only): BENCH_EMU_CONNECTIONS (32),
 // BENCH_EMU_MEMORY_REQUESTS (100000), BENCH_EMU_WINDOW_MS (3000), BENCH_EMU_ROUNDS (3).
-import { fork, spawnSync } from "node:child_process";
+import { fork } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
@@ -17,20 +17,17 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  CreateOpenIDConnectProviderCommand,
-  CreateRoleCommand,
-  IAMClient,
-} from "@aws-sdk/client-iam";
-import {
   cpuSecondsOf,
   cpuTimesOf,
+  ensureDist,
   ipcClient,
+  median,
   memoryOf,
-  postJsonTls,
   startEmulatorProcess,
   stopProcess,
 } from "./emulator/procs.mjs";
 import { bundleForProfile, summariseProfile } from "./emulator/profile-summary.mjs";
+import { EXPECT, webIdentityBodies } from "./emulator/web-identity-world.mjs";
 import { emit, round } from "./lib.mjs";
 
 // The pinned SDK warns on Node 20 that later releases need Node 22; noise on a bench's stderr.
@@ -43,20 +40,8 @@ const WARMUP_REQUESTS = 5_000;
 const WINDOW_MS = Number(process.env.BENCH_EMU_WINDOW_MS ?? 3_000);
 const ROUNDS = Number(process.env.BENCH_EMU_ROUNDS ?? 3);
 const TOKEN_POOL = 64;
-const ACCOUNT = "111111111111";
-const ROLE_NAME = "bench-deploy";
-const REPO = "{5d2f3a1e-7c4b-4e8a-9f1d-3b6a2c8e4f70}";
-const EXPECT = "</Credentials>";
 
-if (!existsSync(join(root, "dist/cli.cjs"))) {
-  const b = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
-  if (b.status !== 0) throw new Error("build failed");
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+ensureDist(root);
 
 let emulator;
 
@@ -124,67 +109,7 @@ try {
   children.push(emulator.child);
   const { ready } = emulator;
   const emuPid = emulator.child.pid;
-  const ws = ready.workspaces[0];
-  const { accessKeyId, secretAccessKey } = ready.accounts[0];
-
-  // IAM through the real SDK with the account's admin key: provider + role trusting the repo.
-  const iam = new IAMClient({
-    endpoint: ready.awsEndpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId, secretAccessKey },
-    maxAttempts: 1,
-  });
-  const audience = `ari:cloud:bitbucket::workspace/${ws.uuid.replace(/[{}]/g, "")}`;
-  const providerHost = ws.issuer.slice("https://".length);
-  await iam.send(
-    new CreateOpenIDConnectProviderCommand({
-      Url: ws.issuer,
-      ClientIDList: [audience],
-      ThumbprintList: [ready.thumbprint],
-    }),
-  );
-  await iam.send(
-    new CreateRoleCommand({
-      RoleName: ROLE_NAME,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/${providerHost}` },
-            Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: {
-              StringEquals: { [`${providerHost}:aud`]: audience },
-              StringLike: { [`${providerHost}:sub`]: `${REPO}:*` },
-            },
-          },
-        ],
-      }),
-    }),
-  );
-  iam.destroy();
-
-  // Distinct tokens (each mint is a new pipeline step), minted by the emulator's admin endpoint.
-  const ca = readFileSync(ready.caFile);
-  const tokens = [];
-  for (let i = 0; i < TOKEN_POOL; i++) {
-    const { token } = await postJsonTls(
-      `${ready.bitbucketEndpoint}/_emulator/mint`,
-      { workspace: ws.slug, repositoryUuid: REPO },
-      ca,
-    );
-    tokens.push(token);
-  }
-  if (new Set(tokens).size !== TOKEN_POOL) throw new Error("the minted tokens are not distinct");
-  const bodies = tokens.map((token, i) =>
-    new URLSearchParams({
-      Action: "AssumeRoleWithWebIdentity",
-      Version: "2011-06-15",
-      RoleArn: `arn:aws:iam::${ACCOUNT}:role/${ROLE_NAME}`,
-      RoleSessionName: `bench-${i}`,
-      WebIdentityToken: token,
-    }).toString(),
-  );
+  const bodies = await webIdentityBodies(ready, TOKEN_POOL);
 
   // One request by hand: it must be a real success, and its bytes are what the baseline answers.
   const probe = await postForm(ready.awsEndpoint, bodies[0]);

@@ -13,6 +13,7 @@ const suites = [
   "decision.mjs",
   "policy-eval.mjs",
   "emulator-sts.mjs",
+  "emulator-hostile.mjs",
   "cli-start.mjs",
   "provision.mjs",
   "stackset.mjs",

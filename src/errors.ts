@@ -137,14 +137,28 @@ export class InputError extends BbOidcError<"ERR_INPUT"> {
   }
 }
 
-/** An IAM policy document IAM would refuse; `path` is a JSON path such as `$.Statement[0].Condition`. */
+/**
+ * An IAM policy document IAM would refuse. `message` says what is wrong and what would be right,
+ * at `path` (a JSON path such as `$.Statement[0].Condition`); `awsMessage` is the text IAM itself
+ * answers with MalformedPolicyDocument (src/policy/iam-texts.ts), which is terse.
+ */
 export class PolicyError extends BbOidcError<"ERR_POLICY_MALFORMED"> {
   readonly path: string;
-  constructor(message: string, path: string, details: ErrorDetails<"ERR_POLICY_MALFORMED"> = {}) {
-    super("ERR_POLICY_MALFORMED", `${message} (at ${path})`, details);
+  readonly awsMessage: string;
+  constructor(
+    message: string,
+    path: string,
+    details: ErrorDetails<"ERR_POLICY_MALFORMED"> & { awsMessage?: string } = {},
+  ) {
+    const { awsMessage, ...rest } = details;
+    super("ERR_POLICY_MALFORMED", `${message} (at ${path})`, rest);
     this.path = path;
+    this.awsMessage = awsMessage ?? SYNTAX_ERRORS;
   }
 }
+
+/** IAM's answer to most malformed documents (docs/aws-behaviour.md, "IAM policies"). */
+const SYNTAX_ERRORS = "Syntax errors in policy.";
 
 /** The codes a token check fails with (src/oidc). */
 export type TokenErrorCode =

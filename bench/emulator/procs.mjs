@@ -1,8 +1,9 @@
 // Process plumbing for bench/emulator-sts.mjs: the emulator as a child (`bb-oidc emulator --json`),
 // IPC helpers for forked helpers, and /proc readings (resident memory, CPU time) of a pid.
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import https from "node:https";
+import { join } from "node:path";
 
 /**
  * Starts `node [nodeArgs] dist/cli.cjs emulator --json` and resolves with the ready line (plus the
@@ -161,3 +162,15 @@ export function postJsonTls(url, body, ca) {
     req.end(payload);
   });
 }
+
+/** Builds dist/ when it is missing (a bench run from a fresh checkout). */
+export function ensureDist(root) {
+  if (existsSync(join(root, "dist/cli.cjs"))) return;
+  const b = spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" });
+  if (b.status !== 0) throw new Error("build failed");
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};

@@ -3,7 +3,7 @@ import { iamResources, readTemplate, resolveTemplate } from "../provision/reader
 import type { StaticProvider, StaticRole } from "../sts/static-world.js";
 import { parseRoleArn } from "../sts/validate-params.js";
 import { iamClient, readProvider, readRole } from "./iam-read.js";
-import { parseJsonText, readTextFile } from "./io.js";
+import { readTextFile } from "./io.js";
 
 /** Where `explain` takes the role and provider from: a file, a template, or live IAM. */
 export interface ExplainWorldInput {
@@ -21,7 +21,8 @@ export function fromTrustPolicyFile(
   return {
     role: {
       arn: roleArn,
-      trustPolicy: parseJsonText(readTextFile(file, "--trust-policy"), file),
+      // The text itself: the policy compiler refuses what IAM refuses in it (a repeated key).
+      trustPolicy: readTextFile(file, "--trust-policy"),
       maxSessionDuration,
     },
     source: file,

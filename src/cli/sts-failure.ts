@@ -2,7 +2,7 @@ import { BbOidcError } from "../errors.js";
 import { parseRoleArn } from "../shared/iam-names.js";
 import { type DiagnoseInput, type Diagnosis, diagnose, type TrustSource } from "../sts/diagnose.js";
 import type { ChainLink, StsCallError } from "../sts/exchange.js";
-import { parseJsonText, readTextFile } from "./io.js";
+import { readTextFile } from "./io.js";
 
 interface Ctx {
   /** The token's claims, decoded once before the call (never the token). */
@@ -92,10 +92,8 @@ function sessionArnOf(roleArn: string, session: string): string {
 async function findTrustPolicy(ctx: Ctx): Promise<TrustSource | undefined> {
   if (ctx.trustPolicyFile) {
     return {
-      policy: parseJsonText(
-        readTextFile(ctx.trustPolicyFile, "--trust-policy"),
-        ctx.trustPolicyFile,
-      ),
+      // The text itself: the policy compiler refuses what IAM refuses in it (a repeated key).
+      policy: readTextFile(ctx.trustPolicyFile, "--trust-policy"),
       source: ctx.trustPolicyFile,
     };
   }

@@ -97,6 +97,13 @@ export function renderConfigSkeleton(report: DiscoveryReport): string {
     "    # Only the deployment steps of one environment (limit its deployments to a branch in",
     "    # Bitbucket: branch names cannot be checked in a trust policy):",
     '    # environments: ["{deployment-environment-uuid}"]',
+    ...(report.ipRangesUnavailable
+      ? [
+          `    # GAP: the egress ranges could not be read from ${report.ipRangesUnavailable.url}`,
+          `    # (${report.ipRangesUnavailable.reason.replace(/\s+/g, " ")}).`,
+          "    # Fetch the feed where it is reachable before relying on sourceIps.",
+        ]
+      : []),
     egress
       ? `    # Only from Atlassian's ${egress.egress.length} Pipelines egress ranges (feed ${egress.syncToken || "?"}), which`
       : "    # Only from Atlassian's Pipelines egress ranges, which",

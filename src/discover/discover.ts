@@ -82,6 +82,16 @@ export function connectionPlan(
   };
 }
 
+/**
+ * The feed to read when none is named: a stand-in for api.bitbucket.org (the emulator) serves its
+ * own at `/ip-ranges.json`; otherwise Atlassian's.
+ */
+function defaultFeedUrl(plan: ConnectionPlan, apiBase: string): string {
+  return plan.via === undefined
+    ? ATLASSIAN_IP_RANGES_URL
+    : new URL("/ip-ranges.json", new URL(apiBase).origin).href;
+}
+
 function checkSlug(workspace: string): void {
   if (isBracedUuid(workspace) || isBareUuid(workspace)) {
     throw new InputError(
@@ -237,7 +247,9 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
           plan.standInIssuer === undefined ? [plan.issuer] : [plan.issuer, plan.standInIssuer],
         );
   const ipRangesUrl =
-    options.ipRangesUrl === undefined ? ATLASSIAN_IP_RANGES_URL : options.ipRangesUrl;
+    options.ipRangesUrl === undefined
+      ? defaultFeedUrl(plan, options.apiBase ?? DEFAULT_API_BASE)
+      : options.ipRangesUrl;
   if (ipRangesUrl !== false) {
     let parsed: URL | undefined;
     try {
@@ -298,7 +310,14 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
       : Promise.resolve(undefined),
     ipRangesUrl === false
       ? Promise.resolve(undefined)
-      : viaStandIn(plan, ipRangesUrl, fetchEgressRanges(ipRangesUrl, feedFetcher, timeoutMs)),
+      : viaStandIn(plan, ipRangesUrl, fetchEgressRanges(ipRangesUrl, feedFetcher, timeoutMs)).catch(
+          (e: unknown) => {
+            // The feed is one optional part (offline runners, closed networks): the rest of the
+            // report stands, with the gap marked.
+            if (!(e instanceof FetchError)) throw e;
+            return { unavailable: { url: ipRangesUrl, reason: e.message } };
+          },
+        ),
   ]);
 
   const keys = summarizeJwks(jwksJson, document.jwks_uri);
@@ -325,7 +344,14 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
   }
 
   let ipRanges: IpRangesFacts | undefined;
-  if (feedResult) {
+  let ipRangesUnavailable: DiscoveryReport["ipRangesUnavailable"];
+  if (feedResult && "unavailable" in feedResult) {
+    ipRangesUnavailable = feedResult.unavailable;
+    warnings.push({
+      code: "IP_RANGES_UNAVAILABLE",
+      message: `Pipelines' egress ranges could not be read from ${feedResult.unavailable.url} (${feedResult.unavailable.reason}); the report has everything else. Run discover again where the feed is reachable, give a saved copy's URL with --ip-ranges-url, or leave the ranges out with --no-ip-ranges.`,
+    });
+  } else if (feedResult) {
     ipRanges = feedResult.facts;
     warnings.push(...feedResult.warnings);
   }
@@ -360,6 +386,7 @@ export async function discover(options: DiscoverOptions): Promise<DiscoveryRepor
       thumbprints,
     },
     ...(ipRanges ? { ipRanges } : {}),
+    ...(ipRangesUnavailable ? { ipRangesUnavailable } : {}),
     warnings,
   };
   return report;

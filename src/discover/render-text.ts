@@ -82,6 +82,15 @@ export function renderDiscoveryText(report: DiscoveryReport): string {
   out.push(`  ThumbprintList  ${report.provider.thumbprints.join(", ")}`);
   out.push(`  ARN             ${report.provider.arnPattern}`);
 
+  const gap = report.ipRangesUnavailable;
+  if (gap) {
+    section(`Pipelines egress ranges (${gap.url})`);
+    out.push(`  NOT AVAILABLE: ${gap.reason}`);
+    out.push(
+      "  Everything above stands; only the ranges are missing. Run discover again where the",
+    );
+    out.push("  feed is reachable, or give a saved copy with --ip-ranges-url.");
+  }
   const ip = report.ipRanges;
   if (ip) {
     section(`Pipelines egress ranges (${ip.url})`);

@@ -15,7 +15,11 @@ export interface DiscoverOptions {
   apiBase?: string;
   /** Trusted CA certificate(s), PEM; replaces Node's default roots for the Bitbucket hosts. */
   ca?: string;
-  /** Atlassian's ip-ranges feed; default ATLASSIAN_IP_RANGES_URL. `false` skips the feed. */
+  /**
+   * The ip-ranges feed. Default: Atlassian's (ATLASSIAN_IP_RANGES_URL), or `<apiBase>/ip-ranges.json`
+   * when `apiBase` stands in for api.bitbucket.org (the emulator serves one). `false` skips it.
+   * A feed that cannot be read is a warning and a marked gap, not a failure.
+   */
   ipRangesUrl?: string | false;
   /** Epoch seconds; certificate expiry is judged against it. */
   now: number;
@@ -140,7 +144,8 @@ export type WarningCode =
   | "KEY_TOO_SMALL"
   | "KEY_SYMMETRIC"
   | "WORKSPACE_SLUG_DIFFERS"
-  | "NO_EGRESS_RANGES";
+  | "NO_EGRESS_RANGES"
+  | "IP_RANGES_UNAVAILABLE";
 
 export interface DiscoverWarning {
   code: WarningCode;
@@ -162,7 +167,9 @@ export interface DiscoveryReport {
   /** Every host's thumbprint, jwks_uri host first, no duplicates. */
   thumbprints: string[];
   provider: ProviderFacts;
-  /** Absent when the feed was skipped. */
+  /** Absent when the feed was skipped or could not be read. */
   ipRanges?: IpRangesFacts;
+  /** The feed could not be read: where from and why (the report's one gap). */
+  ipRangesUnavailable?: { url: string; reason: string };
   warnings: DiscoverWarning[];
 }

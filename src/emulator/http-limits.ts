@@ -102,14 +102,20 @@ export function jsonDepthExceeds(text: string, max: number): boolean {
 }
 
 /** A parsed JSON body, or why it is refused. */
-export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; message: string };
+export type JsonBodyResult =
+  | { ok: true; value: unknown }
+  | { ok: false; message: string; tooDeep?: true };
 
 /** Parses an admin JSON body (empty means `{}`) within `MAX_JSON_DEPTH`. */
 export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): JsonBodyResult {
   const trimmed = text.trim();
   if (trimmed === "") return { ok: true, value: {} };
   if (jsonDepthExceeds(trimmed, maxDepth)) {
-    return { ok: false, message: `request body nests deeper than ${maxDepth} levels` };
+    return {
+      ok: false,
+      message: `request body nests deeper than ${maxDepth} levels`,
+      tooDeep: true,
+    };
   }
   try {
     return { ok: true, value: JSON.parse(trimmed) };
@@ -206,4 +212,28 @@ export function readBoundedBody(
     req.once("error", () => finish("ended-early"));
     req.once("aborted", () => finish("ended-early"));
   });
+}
+
+/**
+ * A request refused for breaking one of these limits is answered after this delay. Nothing runs
+ * meanwhile (a timer, no CPU); a client sending oversized or malformed requests back to back is
+ * slowed to a few a second per connection, so it cannot take the event loop from others.
+ * Well-formed requests, refused or not, are never delayed.
+ */
+export const LIMIT_PENALTY_MS = 250;
+
+const limitViolations = new WeakSet<object>();
+
+/** Marks an error as a broken limit (answered after `LIMIT_PENALTY_MS`). */
+export function limitViolation<E extends object>(err: E): E {
+  limitViolations.add(err);
+  return err;
+}
+
+export function isLimitViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && limitViolations.has(err);
+}
+
+export function penalty(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, LIMIT_PENALTY_MS));
 }

@@ -7,13 +7,15 @@
 import { PolicyError } from "../errors.js";
 import { isRecord } from "../shared/is-record.js";
 import { compileCondition, describeType } from "./conditions.js";
+import { firstDuplicateKey } from "./duplicate-keys.js";
 import { CompiledStatement, Policy } from "./evaluate.js";
+import { IAM_POLICY_TEXTS } from "./iam-texts.js";
 import { childPath } from "./json-path.js";
 import { parseOperator } from "./operators.js";
 import { compilePrincipal } from "./principal.js";
 import { policySize } from "./size.js";
 import { nearest } from "./suggest.js";
-import { compileActions, compileResources } from "./targets.js";
+import { checkTrustActions, compileActions, compileResources } from "./targets.js";
 import type { CompiledPolicy, PolicyKind } from "./types.js";
 
 const TOP_FIELDS = ["Version", "Id", "Statement"];
@@ -57,6 +59,15 @@ export function compilePolicy(doc: string | unknown, opts: { kind: PolicyKind })
       throw new PolicyError(
         `the policy is not valid JSON (${(e as Error).message}); check quotes, commas and brackets`,
         "$",
+        { awsMessage: IAM_POLICY_TEXTS.invalidJson },
+      );
+    }
+    const duplicate = firstDuplicateKey(doc);
+    if (duplicate) {
+      throw new PolicyError(
+        `"${duplicate.key}" appears twice in one object; IAM refuses the document rather than pick one (a JSON parser would silently keep the last). Merge the two into one`,
+        duplicate.path,
+        { awsMessage: IAM_POLICY_TEXTS.duplicateKey },
       );
     }
   }
@@ -74,6 +85,7 @@ export function compilePolicy(doc: string | unknown, opts: { kind: PolicyKind })
     throw new PolicyError(
       `Version must be "2012-10-17" (or the legacy "2008-10-17"), not ${JSON.stringify(version)}`,
       "$.Version",
+      { awsMessage: IAM_POLICY_TEXTS.legacyParsing },
     );
   }
   if (document.Id !== undefined && typeof document.Id !== "string") {
@@ -137,12 +149,14 @@ function compileStatement(
       throw new PolicyError(
         `Sid must contain only letters and digits (A-Z, a-z, 0-9), not ${JSON.stringify(raw.Sid)}`,
         childPath(path, "Sid"),
+        { awsMessage: IAM_POLICY_TEXTS.sidNotAlphanumeric },
       );
     }
     if (raw.Sid !== "" && sids.has(raw.Sid)) {
       throw new PolicyError(
         `Sid "${raw.Sid}" is used by another statement; statement IDs in one policy must be unique`,
         childPath(path, "Sid"),
+        { awsMessage: IAM_POLICY_TEXTS.sidNotUnique },
       );
     }
     if (raw.Sid !== "") sids.add(raw.Sid);
@@ -178,6 +192,7 @@ function compileStatement(
       throw new PolicyError(
         `an identity policy must not have ${f}: it applies to whoever it is attached to; remove ${f}`,
         childPath(path, f),
+        { awsMessage: IAM_POLICY_TEXTS.principalInIdentity },
       );
     }
   } else {
@@ -193,6 +208,7 @@ function compileStatement(
           ? 'a trust policy statement needs "Principal", e.g. {"Federated": "arn:aws:iam::<account>:oidc-provider/<host/path>"}'
           : 'a resource policy statement needs "Principal" (or "NotPrincipal" with Deny)',
         childPath(path, "Principal"),
+        { awsMessage: IAM_POLICY_TEXTS.missingPrincipal },
       );
     }
     if (hasNP && kind === "trust") {
@@ -222,10 +238,12 @@ function compileStatement(
         ? "a statement takes Action or NotAction, not both"
         : 'the statement has no "Action"; add e.g. "Action": "sts:AssumeRoleWithWebIdentity"',
       childPath(path, hasA ? "NotAction" : "Action"),
+      hasA ? {} : { awsMessage: IAM_POLICY_TEXTS.missingActions },
     );
   }
   const actionField = hasA ? "Action" : "NotAction";
   const actions = compileActions(raw[actionField], childPath(path, actionField), actionField);
+  if (kind === "trust" && hasA) checkTrustActions(raw.Action, childPath(path, "Action"));
 
   // Resource / NotResource
   const hasR = raw.Resource !== undefined;
@@ -235,8 +253,9 @@ function compileStatement(
     if (hasR || hasNR) {
       const f = hasR ? "Resource" : "NotResource";
       throw new PolicyError(
-        `a trust policy must not have ${f} (IAM: "Has prohibited field ${f}"): the role itself is the resource; remove ${f}`,
+        `a trust policy must not have ${f}: the role itself is the resource; remove ${f}`,
         childPath(path, f),
+        { awsMessage: IAM_POLICY_TEXTS.prohibitedField(f) },
       );
     }
   } else {
@@ -246,6 +265,7 @@ function compileStatement(
           ? "a statement takes Resource or NotResource, not both"
           : 'the statement has no "Resource"; add e.g. "Resource": "*" or an ARN',
         childPath(path, hasR ? "NotResource" : "Resource"),
+        hasR ? {} : { awsMessage: IAM_POLICY_TEXTS.missingResources },
       );
     }
     const f = hasR ? "Resource" : "NotResource";

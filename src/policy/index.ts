@@ -6,6 +6,7 @@
  *   if (!result.allowed) console.log(firstFailure(result));
  */
 export { compilePolicy } from "./compile.js";
+export { type DuplicateKey, firstDuplicateKey } from "./duplicate-keys.js";
 export { closestAllow, describeCondition, firstFailure } from "./explain.js";
 export { OPERATORS, type OperatorSpec, type ParsedOperator, parseOperator } from "./operators.js";
 export { policySize } from "./size.js";

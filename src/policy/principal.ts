@@ -8,6 +8,7 @@
  */
 import { PolicyError } from "../errors.js";
 import { describeType } from "./conditions.js";
+import { IAM_POLICY_TEXTS } from "./iam-texts.js";
 import { childPath } from "./json-path.js";
 import type { RequestPrincipal } from "./types.js";
 
@@ -98,6 +99,7 @@ function addPrincipal(p: CompiledPrincipal, type: PrincipalType, v: string, path
         throw new PolicyError(
           `invalid AWS principal ${JSON.stringify(v)}; use a 12-digit account ID, an IAM ARN such as "arn:aws:iam::123456789012:role/name", or "*"`,
           path,
+          { awsMessage: IAM_POLICY_TEXTS.invalidPrincipal("AWS", v) },
         );
       }
       return;

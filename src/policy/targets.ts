@@ -8,6 +8,7 @@ import { compileArnPattern } from "./arn.js";
 import { describeType } from "./conditions.js";
 import type { ContextView } from "./context.js";
 import { compileGlob, type GlobPart, parseGlob, type StringMatcher } from "./glob.js";
+import { IAM_POLICY_TEXTS } from "./iam-texts.js";
 import { childPath } from "./json-path.js";
 import { parseTemplate, resolveTemplate, type Template } from "./variables.js";
 
@@ -48,6 +49,12 @@ export function compileActions(raw: unknown, path: string, element: string): Com
       throw new PolicyError(
         `${element} ${JSON.stringify(text)} must be "*" or "<service>:<action>", e.g. "sts:AssumeRoleWithWebIdentity" (wildcards * and ? allowed)`,
         p,
+        {
+          awsMessage:
+            text.split(":").length > 2
+              ? IAM_POLICY_TEXTS.actionColons
+              : IAM_POLICY_TEXTS.actionWithoutVendor,
+        },
       );
     }
     out.listed.push(text);
@@ -57,6 +64,34 @@ export function compileActions(raw: unknown, path: string, element: string): Com
     else out.patterns.push(compileGlob(parts));
   }
   return out;
+}
+
+/** The actions a role trust policy may name (docs/aws-behaviour.md, "IAM policies"). */
+export const TRUST_POLICY_ACTIONS = [
+  "sts:AssumeRole",
+  "sts:AssumeRoleWithSAML",
+  "sts:AssumeRoleWithWebIdentity",
+  "sts:TagSession",
+  "sts:SetSourceIdentity",
+  "sts:SetContext",
+] as const;
+const TRUST_ACTIONS_LOWER = TRUST_POLICY_ACTIONS.map((a) => a.toLowerCase());
+
+/**
+ * IAM refuses a trust policy whose Action names anything but STS's assume actions: every entry
+ * must cover at least one of them (`*`, `sts:*`, `sts:AssumeRole*` do). NotAction is not checked.
+ */
+export function checkTrustActions(raw: unknown, path: string): void {
+  for (const { text, path: p } of readStringList(raw, path, "Action")) {
+    const m = compileGlob(parseGlob(text.toLowerCase()));
+    if (!TRUST_ACTIONS_LOWER.some((a) => m(a))) {
+      throw new PolicyError(
+        `a role trust policy may only name STS's assume actions (${TRUST_POLICY_ACTIONS.join(", ")}), not ${JSON.stringify(text)}; permissions belong in the role's permission policies`,
+        p,
+        { awsMessage: IAM_POLICY_TEXTS.trustActions },
+      );
+    }
+  }
 }
 
 /** `lowerAction` is the request's action already lowercased (once per evaluate). */
@@ -84,6 +119,7 @@ export function compileResources(
       throw new PolicyError(
         `${element} ${JSON.stringify(text)} must be "*" or an ARN "arn:<partition>:<service>:<region>:<account>:<resource>"`,
         p,
+        { awsMessage: IAM_POLICY_TEXTS.resourceNotArn(text) },
       );
     }
     out.listed.push(text);

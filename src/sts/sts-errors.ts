@@ -1,4 +1,4 @@
-import type { BbOidcError } from "../errors.js";
+import { type BbOidcError, PolicyError } from "../errors.js";
 import type { WireError } from "./types.js";
 
 /**
@@ -99,8 +99,8 @@ export const stsErrors = {
       400,
       "The source identity of a role session cannot be changed once it is set.",
     ),
-  malformedPolicy: (detail: string) =>
-    sender("MalformedPolicyDocument", 400, `Session policy is not valid: ${detail}`),
+  // [U] STS's wording for a session policy: IAM's text for the same document.
+  malformedPolicy: (text: string) => sender("MalformedPolicyDocument", 400, text),
   validation: (violations: string[]) =>
     sender(
       "ValidationError",
@@ -118,9 +118,11 @@ export const stsErrors = {
  */
 export function wireErrorOf(err: BbOidcError, service: "sts" | "iam"): WireError | undefined {
   if (err.is("ERR_POLICY_MALFORMED")) {
+    // IAM's own terse text; our detailed message stays for people (lint, explain).
+    const text = err instanceof PolicyError ? err.awsMessage : err.message;
     return service === "sts"
-      ? stsErrors.malformedPolicy(err.message)
-      : sender("MalformedPolicyDocument", 400, err.message);
+      ? stsErrors.malformedPolicy(text)
+      : sender("MalformedPolicyDocument", 400, text);
   }
   if (service !== "sts") return undefined;
   if (err.is("ERR_TOKEN_EXPIRED")) {

@@ -1,5 +1,3 @@
-/** `bb-oidc discover` as a user runs it: the built CLI in a child process, exit codes included. */
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +12,6 @@ import {
   ISSUER,
   mintToken,
   opensslSha1,
-  ROOT,
   runCli,
   startWorld,
   WORKSPACE_UUID,

@@ -249,12 +249,14 @@ describe("discover against a local stand-in for api.bitbucket.org", () => {
     expect(e.message).toContain("127.0.0.1:1");
   });
 
-  it("fails with the URL when the ip-ranges feed is not a feed", async () => {
+  it("marks a feed that is not a feed as a gap, naming the URL, and reports the rest", async () => {
     const url = `${world.apiBase}/not-a-feed.json`;
-    const e = await failure(discover(opts({ ipRangesUrl: url })));
-    expect(e).toBeInstanceOf(FetchError);
-    expect(e.code).toBe("ERR_IP_RANGES_INVALID");
-    expect(e.message).toContain(url);
+    const r = await discover(opts({ ipRangesUrl: url }));
+    expect(r.ipRanges).toBeUndefined();
+    expect(r.ipRangesUnavailable?.url).toBe(url);
+    expect(r.ipRangesUnavailable?.reason).toContain(url);
+    expect(r.warnings.find((w) => w.code === "IP_RANGES_UNAVAILABLE")?.message).toContain(url);
+    expect(r.thumbprints.length).toBeGreaterThan(0);
   });
 
   it("refuses unusable options as input errors", async () => {

@@ -71,7 +71,8 @@ describe("validation errors carry the JSON path and say what would be right", ()
   it("Resource in a trust policy", () => {
     const e = errorOf(stmt({ Resource: "*" }));
     expect(e.path).toBe("$.Statement[0].Resource");
-    expect(e.message).toContain("prohibited field Resource");
+    expect(e.message).toContain("must not have Resource");
+    expect(e.awsMessage).toBe("Has prohibited field Resource");
     expect(errorOf(stmt({ NotResource: "*" })).path).toBe("$.Statement[0].NotResource");
   });
 
@@ -193,6 +194,122 @@ describe("validation errors carry the JSON path and say what would be right", ()
     expect(errorOf(doc("bucket"), "identity").path).toBe("$.Statement.Resource");
     expect(errorOf({ Statement: { Effect: "Allow", Action: "s3:*" } }, "identity").path).toBe(
       "$.Statement.Resource",
+    );
+  });
+});
+
+describe("IAM's own words: what the emulator's IAM answers with MalformedPolicyDocument", () => {
+  const identity = (s: Record<string, unknown>) => ({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*", ...s }],
+  });
+  const cases: [string, unknown, PolicyKind, string][] = [
+    ["not JSON", "{nope", "trust", "This policy contains invalid Json"],
+    [
+      "an unknown Version",
+      { ...stmt({}), Version: "2012-10-18" },
+      "trust",
+      "The policy failed legacy parsing",
+    ],
+    [
+      "Resource in a trust policy",
+      stmt({ Resource: "*" }),
+      "trust",
+      "Has prohibited field Resource",
+    ],
+    [
+      "no Principal in a trust policy",
+      stmt({}, ["Principal"]),
+      "trust",
+      "Missing required field Principal",
+    ],
+    ["no Action", stmt({}, ["Action"]), "trust", "Policy statement must contain actions."],
+    [
+      "a permission in a trust policy",
+      stmt({ Action: ["sts:AssumeRoleWithWebIdentity", "s3:GetObject"] }),
+      "trust",
+      "AssumeRole policy may only specify STS AssumeRole actions.",
+    ],
+    [
+      "an action without a vendor",
+      stmt({ Action: "AssumeRole" }),
+      "trust",
+      "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
+    ],
+    [
+      "an action with two colons",
+      stmt({ Action: "sts:Assume:Role" }),
+      "trust",
+      "Actions/Condition can contain only one colon.",
+    ],
+    [
+      "a Sid with punctuation",
+      stmt({ Sid: "a-b" }),
+      "trust",
+      "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*",
+    ],
+    [
+      "a principal that is no ARN",
+      stmt({ Principal: { AWS: "deploy-role" } }),
+      "trust",
+      'Invalid principal in policy: "AWS":"deploy-role"',
+    ],
+    ["a bad Effect", stmt({ Effect: "allow" }), "trust", "Syntax errors in policy."],
+    [
+      "an unknown condition operator",
+      stmt({ Condition: { StringEqual: { "x:aud": "a" } } }),
+      "trust",
+      "Syntax errors in policy.",
+    ],
+    [
+      "Principal in an identity policy",
+      identity({ Principal: "*" }),
+      "identity",
+      "Policy document should not specify a principal.",
+    ],
+    [
+      "no Resource in an identity policy",
+      { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject" }] },
+      "identity",
+      "Policy statement must contain resources.",
+    ],
+    [
+      "a Resource that is no ARN",
+      identity({ Resource: "my-bucket" }),
+      "identity",
+      'Resource my-bucket must be in ARN format or "*".',
+    ],
+  ];
+  for (const [what, doc, kind, aws] of cases) {
+    it(what, () => {
+      const e = errorOf(doc, kind);
+      expect(e.awsMessage).toBe(aws);
+      // Our own message still says where and what would be right.
+      expect(e.message).toMatch(/\(at \$/);
+    });
+  }
+
+  it("a trust policy may name every STS assume action, by name or wildcard, and anything in NotAction", () => {
+    for (const action of [
+      "sts:AssumeRole",
+      "sts:AssumeRoleWithSAML",
+      "sts:TagSession",
+      "sts:SetSourceIdentity",
+      "sts:SetContext",
+      "sts:*",
+      "*",
+      "STS:assumerole*",
+    ]) {
+      expect(
+        () => compilePolicy(stmt({ Action: action }), { kind: "trust" }),
+        action,
+      ).not.toThrow();
+    }
+    expect(() =>
+      compilePolicy(stmt({ Action: undefined, NotAction: "s3:*" }, ["Action"]), { kind: "trust" }),
+    ).not.toThrow();
+    expect(errorOf(stmt({ Action: "sts:GetCallerIdentity" })).awsMessage).toBe(
+      "AssumeRole policy may only specify STS AssumeRole actions.",
     );
   });
 });

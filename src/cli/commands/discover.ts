@@ -1,3 +1,4 @@
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ATLASSIAN_IP_RANGES_URL, DEFAULT_API_BASE } from "../../bitbucket/index.js";
 import { discover, renderConfigSkeleton, renderDiscoveryText } from "../../discover/index.js";
@@ -18,6 +19,7 @@ interface DiscoverCliOptions {
   format?: string;
   now?: string;
   timeout?: string;
+  out?: string;
 }
 
 const FORMATS = ["text", "json", "config"] as const;
@@ -26,7 +28,7 @@ export function registerDiscover(program: Command): void {
   program
     .command("discover")
     .description(
-      "Find out what registering a workspace as an IAM OIDC provider needs: issuer, keys, workspace UUID, audience, TLS thumbprints (with the openssl commands to check them) and Pipelines egress ranges. Exit 0 found, 1 a fetch or check failed, 2 usage error.",
+      "Find out what registering a workspace as an IAM OIDC provider needs: issuer, keys, workspace UUID, audience, TLS thumbprints (with the openssl commands to check them) and Pipelines egress ranges. Exit 0 found (an unreachable ip-ranges feed is a warning and a marked gap), 1 a fetch or check failed, 2 usage error.",
     )
     .requiredOption("--workspace <slug>", "the workspace slug (the ID in its Bitbucket URLs)")
     .option("--workspace-uuid <uuid>", "the workspace UUID, if the workspace endpoint needs login")
@@ -39,12 +41,19 @@ export function registerDiscover(program: Command): void {
       `reach Bitbucket's API here instead (an emulator standing in for ${DEFAULT_API_BASE})`,
     )
     .option("--ca-file <pem>", "trust only this CA for the Bitbucket hosts")
-    .option("--ip-ranges-url <url>", "Atlassian's ip-ranges feed", ATLASSIAN_IP_RANGES_URL)
+    .option(
+      "--ip-ranges-url <url>",
+      `the ip-ranges feed (default ${ATLASSIAN_IP_RANGES_URL}, or <api-base>/ip-ranges.json with --api-base)`,
+    )
     .option("--no-ip-ranges", "skip the ip-ranges feed")
     .option("--json", "print the whole report as one JSON object (same as --format json)")
     .option("--format <text|json|config>", "text report, JSON, or a bb-oidc.yaml skeleton")
     .option("--now <time>", "epoch seconds or ISO 8601 for certificate expiry (default: now)")
     .option("--timeout <ms>", "per-request timeout in milliseconds (default 5000)")
+    .option(
+      "--out <file>",
+      "write the output to this file, only when discover succeeds (a shell redirect leaves an empty file behind a failure)",
+    )
     .action(async (opts: DiscoverCliOptions) => {
       await runDiscover(opts);
     });
@@ -75,20 +84,39 @@ async function runDiscover(opts: DiscoverCliOptions): Promise<void> {
     ...(opts.token === undefined ? {} : { token: readTokenArg(opts.token) }),
     ...(opts.apiBase === undefined ? {} : { apiBase: opts.apiBase }),
     ...(opts.caFile === undefined ? {} : { ca: readCaFile(opts.caFile) }),
-    ipRangesUrl: opts.ipRanges ? (opts.ipRangesUrl ?? ATLASSIAN_IP_RANGES_URL) : false,
+    ...(opts.ipRanges
+      ? opts.ipRangesUrl === undefined
+        ? {}
+        : { ipRangesUrl: opts.ipRangesUrl }
+      : { ipRangesUrl: false }),
     now: opts.now ? parseTime(opts.now, "--now") : Math.floor(Date.now() / 1000),
     ...(opts.timeout === undefined
       ? {}
       : { timeoutMs: positive(parseIntegerArg(opts.timeout, "--timeout"), "--timeout") }),
   });
-  if (format === "json") {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else if (format === "config") {
-    process.stdout.write(renderConfigSkeleton(report));
-    // The skeleton carries them as comments; a redirect to a file must not hide them.
+  const text =
+    format === "json"
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : format === "config"
+        ? renderConfigSkeleton(report)
+        : renderDiscoveryText(report);
+  if (opts.out === undefined) process.stdout.write(text);
+  else writeOutput(opts.out, text);
+  // The skeleton carries them as comments; a redirect to a file must not hide them.
+  if (format === "config" || opts.out !== undefined) {
     for (const w of report.warnings) process.stderr.write(`bb-oidc: warning: ${w.message}\n`);
-  } else {
-    process.stdout.write(renderDiscoveryText(report));
+  }
+}
+
+/** Whole or not at all: a temporary file renamed into place. */
+function writeOutput(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text, { mode: 0o644 });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new InputError(`--out: cannot write ${path}: ${(err as Error).message}.`);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { BodyReadError, readBoundedBody } from "../http-limits.js";
+import { BodyReadError, limitViolation, readBoundedBody } from "../http-limits.js";
 import { AwsError } from "./errors.js";
 
 /** AWS Query requests are small; 1 MiB is far above any real one (a 128 KiB policy fits). */
@@ -8,10 +8,12 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export const BODY_IDLE_TIMEOUT_MS = 10_000;
 
 export function tooLarge(limit: number): AwsError {
-  return new AwsError(
-    "RequestEntityTooLarge",
-    413,
-    `The request body exceeds the maximum of ${limit} bytes.`,
+  return limitViolation(
+    new AwsError(
+      "RequestEntityTooLarge",
+      413,
+      `The request body exceeds the maximum of ${limit} bytes.`,
+    ),
   );
 }
 

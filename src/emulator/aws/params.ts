@@ -1,3 +1,4 @@
+import { limitViolation } from "../http-limits.js";
 import { AwsError, missingParameter } from "./errors.js";
 
 /**
@@ -6,6 +7,26 @@ import { AwsError, missingParameter } from "./errors.js";
  * the event loop (docs/architecture.md, "Request handling, limits and state").
  */
 export const MAX_QUERY_PARAMETERS = 10_000;
+
+/**
+ * Members one list may have. No list of the services served comes near it (the longest model
+ * maximum is 500); a longer one is refused before a handler reads it, without echoing it.
+ */
+export const MAX_LIST_MEMBERS = 1000;
+
+/**
+ * AWS's own maxima, for naming them when a list passes `MAX_LIST_MEMBERS` (shorter lists over
+ * them are the handlers' to refuse, in the service's words): docs/aws-behaviour.md, "Limits".
+ */
+const AWS_LIST_MAXIMA: Readonly<Record<string, number>> = {
+  PolicyArns: 10,
+  Tags: 50,
+  TagKeys: 50,
+  TransitiveTagKeys: 50,
+  NotificationARNs: 5,
+  ThumbprintList: 5,
+  ClientIDList: 100,
+};
 
 /**
  * The flat `Name.member.N.Field=value` parameters of an AWS Query request, from the query string
@@ -55,6 +76,7 @@ export class QueryParams {
     for (let i = 1; ; i++) {
       const v = this.values.get(`${name}.member.${i}`);
       if (v === undefined) break;
+      if (i > MAX_LIST_MEMBERS) throw tooManyMembers(name);
       out.push(v);
     }
     // An empty list is sent by the SDK as the bare `Name=`; both mean "present, empty".
@@ -85,7 +107,10 @@ export class QueryParams {
       item[k.slice(dot + 1)] = v;
     }
     const out: Array<Record<string, string>> = [];
-    for (let i = 1; byIndex.has(i); i++) out.push(byIndex.get(i)!);
+    for (let i = 1; byIndex.has(i); i++) {
+      if (i > MAX_LIST_MEMBERS) throw tooManyMembers(name);
+      out.push(byIndex.get(i)!);
+    }
     if (out.length === 0 && !this.values.has(name)) return undefined;
     return out;
   }
@@ -112,10 +137,25 @@ export class QueryParams {
 }
 
 function tooManyParameters(): AwsError {
-  return new AwsError(
-    "ValidationError",
-    400,
-    `The request has more than ${MAX_QUERY_PARAMETERS} parameters; the emulator refuses it (AWS's own limits on every list are far lower).`,
+  return limitViolation(
+    new AwsError(
+      "ValidationError",
+      400,
+      `The request has more than ${MAX_QUERY_PARAMETERS} parameters; the emulator refuses it (AWS's own limits on every list are far lower).`,
+    ),
+  );
+}
+
+/** AWS's wording for a list over its maximum, naming (not echoing) the list. */
+function tooManyMembers(name: string): AwsError {
+  const member = name.charAt(0).toLowerCase() + name.slice(1);
+  const max = AWS_LIST_MAXIMA[name] ?? MAX_LIST_MEMBERS;
+  return limitViolation(
+    new AwsError(
+      "ValidationError",
+      400,
+      `1 validation error detected: Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+    ),
   );
 }
 

@@ -7,8 +7,11 @@ import {
   adminAllowed,
   applyServerLimits,
   discardBody,
+  isLimitViolation,
+  LIMIT_PENALTY_MS,
   MAX_ADMIN_BODY_BYTES,
   parseJsonBody,
+  penalty,
   requestTarget,
   serverConstructionLimits,
 } from "../http-limits.js";
@@ -202,6 +205,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
       // A client that stalled or vanished is not waited for; one still sending is read to the end
       // (within bounds) so that it sees this answer rather than a broken pipe.
       const gone = e.code === "RequestTimeout" || e.code === "IncompleteBody";
+      if (isLimitViolation(e)) await penalty();
       const ended = !gone && (await discardBody(req));
       send(res, e.httpStatus, renderError(namespace, e, requestId), requestId, nowMs, {
         close: !ended,
@@ -382,11 +386,15 @@ function answerClientError(
         : [400, "Bad Request", "MalformedHTTPRequest", "The request is not valid HTTP/1.1."];
   const requestId = randomUUID();
   const body = renderError(STS_XMLNS, { type: "Sender", code, message }, requestId);
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\n` +
-      `Date: ${new Date(nowMs).toUTCString()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-      `Connection: close\r\n\r\n${body}`,
-  );
+  const answer = () =>
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/xml\r\nx-amzn-RequestId: ${requestId}\r\n` +
+        `Date: ${new Date(nowMs).toUTCString()}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  // Malformed or oversized: a broken limit, answered late (a timeout is late already).
+  if (status === 408) answer();
+  else setTimeout(answer, LIMIT_PENALTY_MS);
   return code;
 }
 
@@ -434,11 +442,13 @@ async function handleAdmin(
     try {
       text = (await readBody(req, MAX_ADMIN_BODY_BYTES)).toString("utf8");
     } catch (err) {
+      if (isLimitViolation(err)) await penalty();
       await json(err instanceof AwsError ? err.httpStatus : 400, { error: (err as Error).message });
       return;
     }
     const parsed = parseJsonBody(text);
     if (!parsed.ok) {
+      if (parsed.tooDeep) await penalty();
       await json(400, { error: parsed.message });
       return;
     }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   BodyReadError,
+  limitViolation,
   MAX_ADMIN_BODY_BYTES,
   parseJsonBody,
   readBoundedBody,
@@ -67,13 +68,18 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   } catch (err) {
     if (!(err instanceof BodyReadError)) throw err;
     if (err.kind === "too-large") {
-      throw new HttpError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`);
+      throw limitViolation(
+        new HttpError(413, `request body is larger than ${MAX_BODY_BYTES} bytes`),
+      );
     }
     if (err.kind === "stalled")
       throw new HttpError(408, "the request body stalled; send it in full");
     throw new HttpError(400, "the request body ended early");
   }
   const parsed = parseJsonBody(body.toString("utf8"));
-  if (!parsed.ok) throw new HttpError(400, parsed.message);
+  if (!parsed.ok) {
+    const err = new HttpError(400, parsed.message);
+    throw parsed.tooDeep ? limitViolation(err) : err;
+  }
   return parsed.value;
 }

@@ -9,6 +9,9 @@ import {
   adminAllowed,
   applyServerLimits,
   discardBody,
+  isLimitViolation,
+  LIMIT_PENALTY_MS,
+  penalty,
   requestTarget,
   serverConstructionLimits,
 } from "../http-limits.js";
@@ -100,10 +103,14 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
         ? [431, "Request Header Fields Too Large", "the request headers are too large"]
         : [400, "Bad Request", "the request is not valid HTTP/1.1"];
   const body = JSON.stringify({ type: "error", error: { message } });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
-      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
+  const answer = () =>
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  // Malformed or oversized: a broken limit, answered late (a timeout is late already).
+  if (status === 408) answer();
+  else setTimeout(answer, LIMIT_PENALTY_MS);
 }
 
 function decodeSegment(segment: string): string {
@@ -236,6 +243,7 @@ export async function startBitbucketServer(
           res.setHeader("connection", "close");
           sendError(res, err.status, err.message);
         } else {
+          if (isLimitViolation(err)) await penalty();
           await refuseUnread(req, res, err.status, err.message);
         }
         return;

@@ -4,7 +4,9 @@
  * (`Type: AWS::IAM::Role`), or `aws iam get-role` output (`{"Role": {…}}`, where the document may
  * be URL-encoded as the IAM API returns it).
  */
+
 import { InputError } from "../../errors.js";
+import { firstDuplicateKey } from "../../policy/duplicate-keys.js";
 import { isRecord } from "../../shared/is-record.js";
 import { parseRoleArn } from "../../sts/index.js";
 import { type Path, parseLocatedYaml } from "../reader/index.js";
@@ -25,13 +27,22 @@ function roleBase(value: Record<string, unknown>): Path | undefined {
 
 function parseDocumentString(text: string, file: string): unknown {
   const decoded = /^\s*%7B/i.test(text) ? decodeURIComponent(text) : text;
+  let value: unknown;
   try {
-    return JSON.parse(decoded);
+    value = JSON.parse(decoded);
   } catch (err) {
     throw new InputError(
       `${file}: AssumeRolePolicyDocument is a string but not JSON: ${(err as Error).message}.`,
     );
   }
+  // JSON.parse keeps the last of a repeated key; IAM refuses the document.
+  const duplicate = firstDuplicateKey(decoded);
+  if (duplicate) {
+    throw new InputError(
+      `${file}: AssumeRolePolicyDocument names "${duplicate.key}" twice in one object (at ${duplicate.path}); IAM refuses such a policy (MalformedPolicyDocument).`,
+    );
+  }
+  return value;
 }
 
 export function loadPolicyFile(text: string, file: string): TrustTarget {

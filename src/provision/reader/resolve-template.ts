@@ -7,6 +7,7 @@
  * in `unresolved`, rather than guessed.
  */
 import { InputError } from "../../errors.js";
+import { firstDuplicateKey } from "../../policy/duplicate-keys.js";
 import { nearest } from "../../policy/suggest.js";
 import { dependencyGraph, topologicalOrder } from "./dependencies.js";
 import {
@@ -209,6 +210,15 @@ class Resolver implements Evaluator {
       throw this.error(
         "structure",
         `${k} is a string but not valid JSON: ${(err as Error).message}`,
+        [...base, k],
+      );
+    }
+    // JSON.parse keeps the last of a repeated key; IAM refuses the document (src/policy).
+    const duplicate = firstDuplicateKey(v);
+    if (duplicate) {
+      throw this.error(
+        "structure",
+        `${k} names "${duplicate.key}" twice in one object (at ${duplicate.path}); IAM refuses such a policy (MalformedPolicyDocument) rather than keep one`,
         [...base, k],
       );
     }

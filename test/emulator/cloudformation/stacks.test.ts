@@ -196,8 +196,9 @@ describe("create", () => {
     );
     expect(await settle(client, "badtrust")).toBe("ROLLBACK_COMPLETE");
     const failed = (await events("badtrust")).find((e) => e.ResourceStatus === "CREATE_FAILED");
+    // IAM's own words for a statement of the wrong shape (docs/aws-behaviour.md, "IAM policies").
     expect(failed?.ResourceStatusReason).toMatch(
-      /^Resource handler returned message: ".*Effect.*\(Service: Iam, Status Code: 400/,
+      /^Resource handler returned message: "Syntax errors in policy\. \(Service: Iam, Status Code: 400/,
     );
     expect(failed?.ResourceStatusReason).toContain("HandlerErrorCode: InvalidRequest");
   });
