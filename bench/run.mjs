@@ -17,6 +17,7 @@ const suites = [
   "cli-start.mjs",
   "provision.mjs",
   "stackset.mjs",
+  "audit.mjs",
 ].filter(
   (f) =>
     existsSync(`${root}bench/${f}`) && (only.length === 0 || only.some((o) => f.startsWith(o))),

@@ -70,8 +70,10 @@ export const ISSUERS: readonly IssuerKind[] = [
   {
     id: "github",
     name: "GitHub Actions",
-    // github.com's issuer, and an enterprise's own issuer path under it.
-    matches: (url) => host(url) === "token.actions.githubusercontent.com",
+    // github.com's issuer, an enterprise's own issuer path under it, and GitHub Enterprise
+    // Server's https://HOSTNAME/_services/token.
+    matches: (url) =>
+      host(url) === "token.actions.githubusercontent.com" || /\/_services\/token$/i.test(url),
     subjectFormat:
       "repo:{owner}/{repository}:ref:refs/heads/{branch} | :ref:refs/tags/{tag} | :environment:{name} | :pull_request",
     unit: "repository",

@@ -81,6 +81,33 @@ describe("audit of an organisation", () => {
     expect(report.findings[0]!.severity).toBe("critical");
   });
 
+  test("blast radius read from a customer managed policy: iam:* on * is admin one step later", () => {
+    const r = report.roles.find((x) => x.name === "gitlab-one-project")!;
+    expect(r.blast.level).toBe("admin");
+    expect(r.blast.reasons.join()).toContain("iam:*");
+  });
+
+  test("RoleLastUsed: reachable roles unused for --unused-days are reported, dead ones are not", async () => {
+    const later = await runAudit(managementAccess(ep), {
+      organization: true,
+      assumeRoleName: "OrganizationAccountAccessRole",
+      now: NOW + 200 * 86_400,
+      version: "test",
+    });
+    const unused = later.findings.filter((f) => f.ruleId === "role-unused");
+    const roles = new Set(unused.map((f) => f.role));
+    // The auditor's own role was used (200 days ago, by this test's pipeline session).
+    expect(unused.find((f) => f.role === "security-audit")?.message).toMatch(
+      /was last used (199|200) days ago/,
+    );
+    expect(roles.has("seed-admin")).toBe(true);
+    expect(unused.find((f) => f.role === "seed-admin")?.severity).toBe("low");
+    expect(unused.find((f) => f.role === "deploy-web")?.severity).toBe("info");
+    for (const dead of ["dead-key", "dead-audience", "other-workspace"])
+      expect(roles.has(dead)).toBe(false);
+    expect(report.findings.some((f) => f.ruleId === "role-unused")).toBe(false);
+  });
+
   test("listing role by role reports the same as the account-wide read", async () => {
     const listed = await runAudit(managementAccess(ep), {
       organization: true,
@@ -90,5 +117,12 @@ describe("audit of an organisation", () => {
       listOnly: true,
     });
     expect(rulesByRole(listed)).toEqual(rulesByRole(report));
+    const audited = (r: AuditReport) => r.accounts.filter((a) => a.status === "audited");
+    expect(new Set(audited(report).map((a) => a.readWith))).toEqual(
+      new Set(["GetAccountAuthorizationDetails"]),
+    );
+    expect(new Set(audited(listed).map((a) => a.readWith))).toEqual(new Set(["ListRoles"]));
+    const blast = (r: AuditReport) => r.roles.map((x) => [x.arn, x.blast.level]);
+    expect(blast(listed)).toEqual(blast(report));
   });
 });

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCli } from "../e2e/cli-run.js";
+import { runCli, transcript } from "../e2e/cli-run.js";
 import { ensureBuilt } from "../support/built-cli.js";
 import { DEV, GHOST, PROD_A, REPO, WORKSPACE_UUID } from "./fixtures.js";
 import { credsOf, type Endpoint, startPlantedOrganization } from "./org-fixture.js";
@@ -20,6 +20,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "bb-oidc-audit-cli-"));
 });
 afterAll(async () => {
+  // No run printed the auditor's secret key or session token, whatever it said.
+  for (const t of transcript) {
+    for (const secret of [ep.auditor.secretAccessKey, ep.auditor.sessionToken!]) {
+      expect(t.stdout).not.toContain(secret);
+      expect(t.stderr).not.toContain(secret);
+    }
+  }
   expect(ep.errors).toEqual([]);
   await ep.close();
   rmSync(dir, { recursive: true, force: true });
@@ -129,6 +136,32 @@ describe("bb-oidc audit", () => {
       "may not list the organization's accounts (AccessDeniedException)",
     );
     expect(member.stderr).toContain("management account");
+  });
+
+  test("IAM throttling slows the audit down, it does not fail it (the SDK's adaptive retries)", async () => {
+    ep.backend.faults.add({
+      service: "iam",
+      action: "GetAccountAuthorizationDetails",
+      status: 400,
+      code: "Throttling",
+      message: "Rate exceeded",
+      count: 3,
+    });
+    const r = await audit([...ORG, "--format", "json"]);
+    expect(ep.backend.faults.list()).toEqual([]);
+    const report = JSON.parse(r.stdout);
+    expect(report.summary.audited).toBe(4);
+    expect(report.summary.unreachable).toBe(1);
+  });
+
+  test("no credentials: one line that says what to give, exit 1", async () => {
+    const r = await runCli(["audit", "--endpoint-url", ep.url], {
+      env: { HOME: dir, AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^bb-oidc: cannot tell which account these credentials belong to/);
+    expect(r.stderr).toContain("AWS_PROFILE");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   test("drift against bb-oidc.yaml: missing, differing (with the diff), undescribed", async () => {

@@ -7,6 +7,7 @@
 import {
   AttachRolePolicyCommand,
   CreateOpenIDConnectProviderCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
   type IAMClient,
   PutRolePolicyCommand,
@@ -70,6 +71,8 @@ interface Plant {
   conditions: Record<string, Record<string, unknown>>;
   managed?: string;
   inline?: string;
+  /** A customer managed policy (document) created in the account and attached. */
+  customerManaged?: string;
   /** Trust a provider of this URL that the account does not have. */
   providerMissing?: boolean;
 }
@@ -278,7 +281,11 @@ export function plants(): Record<string, Plant[]> {
             StringEquals: { [`${GITLAB}:aud`]: "https://gitlab.com" },
             StringLike: { [`${GITLAB}:sub`]: "project_path:acme/infra:ref_type:branch:ref:main" },
           },
-          inline: LIMITED,
+          // Admin one step later: it may attach any policy to any role.
+          customerManaged: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["iam:*", "s3:GetObject"], Resource: "*" }],
+          }),
         },
         [],
         "scoped",
@@ -351,6 +358,17 @@ export async function plantAccount(iam: IAMClient, account: string, list: Plant[
     );
     if (p.managed)
       await iam.send(new AttachRolePolicyCommand({ RoleName: p.name, PolicyArn: p.managed }));
+    if (p.customerManaged) {
+      const made = await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: `${p.name}-policy`,
+          PolicyDocument: p.customerManaged,
+        }),
+      );
+      await iam.send(
+        new AttachRolePolicyCommand({ RoleName: p.name, PolicyArn: made.Policy!.Arn! }),
+      );
+    }
     if (p.inline) {
       await iam.send(
         new PutRolePolicyCommand({

@@ -27,7 +27,7 @@ import {
   pipelineSession,
   startPipelineIssuer,
 } from "../emulator/aws/pipeline-issuer.js";
-import { requireAwsCli, runAwsCli } from "../support/aws-cli.js";
+import { clientEnv, runClient, testWith } from "../support/real-clients.js";
 
 const MANAGEMENT = "100000000001";
 const PROD = ["200000000001", "200000000002"];
@@ -253,35 +253,44 @@ describe("Organizations over AWS JSON 1.1", () => {
 });
 
 describe("the AWS CLI (botocore) reads the organization", () => {
-  test("aws organizations list-accounts and list-children page through every account", async () => {
-    if (!requireAwsCli()) return;
-    const home = mkdtempSync(join(tmpdir(), "bb-oidc-orgs-cli-"));
-    try {
-      const run = (args: string[]) =>
-        runAwsCli(args, { endpoint: ep.url, home, credentials: creds(MANAGEMENT) });
-      const all = await run(["organizations", "list-accounts", "--page-size", "6"]);
-      expect(all.stderr).toBe("");
-      expect(all.status).toBe(0);
-      const ids = JSON.parse(all.stdout).Accounts.map((a: { Id: string }) => a.Id);
-      expect(ids).toHaveLength(1 + PROD.length + PROD_EU.length + DEV.length + 1);
-      const kids = await run([
-        "organizations",
-        "list-children",
-        "--parent-id",
-        "r-ab12",
-        "--child-type",
-        "ORGANIZATIONAL_UNIT",
-      ]);
-      expect(kids.status).toBe(0);
-      expect(JSON.parse(kids.stdout).Children).toHaveLength(2);
-      // --page-size is the MaxResults the service sees; 50 is over its 20.
-      const refused = await run(["organizations", "list-roots", "--page-size", "50"]);
-      expect(refused.status).toBe(255); // the CLI v1's exit status for a service error
-      expect(refused.stderr).toContain(
-        "An error occurred (InvalidInputException) when calling the ListRoots operation: You provided a numeric parameter that has a larger value than allowed.",
-      );
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
+  testWith(
+    ["aws"],
+    "aws organizations list-accounts and list-children page through every account",
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), "bb-oidc-orgs-cli-"));
+      try {
+        const m = creds(MANAGEMENT);
+        const env = clientEnv(home, {
+          AWS_ACCESS_KEY_ID: m.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: m.secretAccessKey,
+          AWS_DEFAULT_REGION: "us-east-1",
+        });
+        const run = (args: string[]) =>
+          runClient("aws", [...args, "--endpoint-url", ep.url, "--output", "json"], { env });
+        const all = await run(["organizations", "list-accounts", "--page-size", "6"]);
+        expect(all.stderr).toBe("");
+        expect(all.status).toBe(0);
+        const ids = JSON.parse(all.stdout).Accounts.map((a: { Id: string }) => a.Id);
+        expect(ids).toHaveLength(1 + PROD.length + PROD_EU.length + DEV.length + 1);
+        const kids = await run([
+          "organizations",
+          "list-children",
+          "--parent-id",
+          "r-ab12",
+          "--child-type",
+          "ORGANIZATIONAL_UNIT",
+        ]);
+        expect(kids.status).toBe(0);
+        expect(JSON.parse(kids.stdout).Children).toHaveLength(2);
+        // --page-size is the MaxResults the service sees; 50 is over its 20.
+        const refused = await run(["organizations", "list-roots", "--page-size", "50"]);
+        expect(refused.status).toBe(255); // the CLI v1's exit status for a service error
+        expect(refused.stderr).toContain(
+          "An error occurred (InvalidInputException) when calling the ListRoots operation: You provided a numeric parameter that has a larger value than allowed.",
+        );
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -203,6 +203,33 @@ function unusedFinding(
   };
 }
 
+/** Who can assume `role` through each provider it trusts, and the widest reach of them. */
+async function askEngine(
+  role: LiveRole,
+  providers: readonly ProviderInfo[],
+  now: number,
+): Promise<{ reach: Reach; outcomes: IssuerOutcome[] }> {
+  if (providers.length === 0) return { reach: "none", outcomes: [] };
+  let world: StsWorld;
+  try {
+    world = worldFor(role, providers);
+  } catch (err) {
+    if (err instanceof PolicyError) return { reach: "unknown", outcomes: [] };
+    throw err;
+  }
+  const facts = trustFacts(role.trustPolicy);
+  const outcomes: IssuerOutcome[] = [];
+  let reach: Reach = "none";
+  for (const p of providers) {
+    const o = issuerKind(p.url).decidedByWhoCan
+      ? await decideBitbucket(role, p, facts, world, now)
+      : await probeIssuer(role, p, facts, world, now);
+    outcomes.push(o);
+    reach = widest(reach, o.reach);
+  }
+  return { reach, outcomes };
+}
+
 export async function decideAccount(input: AccountInput): Promise<AccountDecision> {
   const findings: AuditFinding[] = [];
   const roles: AuditedRole[] = [];
@@ -214,31 +241,9 @@ export async function decideAccount(input: AccountInput): Promise<AccountDecisio
     const target = liveTrustTarget(role, input.providers);
     const trusted = trustedProviders(role, input.providers);
     const blast = blastRadius(role);
-    const outcomes: IssuerOutcome[] = [];
-    let reach: Reach = "none";
-    if (target.compileError) {
-      reach = "unknown";
-    } else if (trusted.present.length > 0) {
-      let world: StsWorld;
-      try {
-        world = worldFor(role, trusted.present);
-      } catch (err) {
-        if (!(err instanceof PolicyError)) throw err;
-        world = undefined as never;
-        reach = "unknown";
-      }
-      if (reach !== "unknown") {
-        const facts = trustFacts(role.trustPolicy);
-        for (const p of trusted.present) {
-          const kind = issuerKind(p.url);
-          const o = kind.decidedByWhoCan
-            ? await decideBitbucket(role, p, facts, world, input.now)
-            : await probeIssuer(role, p, facts, world, input.now);
-          outcomes.push(o);
-          reach = widest(reach, o.reach);
-        }
-      }
-    }
+    const { reach, outcomes } = target.compileError
+      ? { reach: "unknown" as Reach, outcomes: [] }
+      : await askEngine(role, trusted.present, input.now);
     const isBitbucket =
       trusted.present.some((p) => issuerKind(p.url).decidedByWhoCan) ||
       (trusted.present.length === 0 &&

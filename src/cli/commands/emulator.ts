@@ -94,7 +94,7 @@ export function registerEmulator(program: Command): void {
     )
     .option(
       "--organization <ou=accounts>",
-      "an organizational unit for service-managed StackSets, e.g. ou-ab12-cdef3456=111111111111,222222222222 (repeatable)",
+      "an organizational unit (StackSets, AWS Organizations; the first --account manages it), e.g. ou-ab12-cdef3456=111111111111,222222222222 (repeatable)",
       collect,
     )
     .option(

@@ -41,6 +41,14 @@ export class Collections {
     return this.data.get(collection)?.get(key) as Readonly<T> | undefined;
   }
 
+  select<T>(collection: string, where: (value: Readonly<T>) => boolean): T[] {
+    const out: T[] = [];
+    for (const v of this.data.get(collection)?.values() ?? []) {
+      if (where(v as Readonly<T>)) out.push(structuredClone(v) as T);
+    }
+    return out;
+  }
+
   list<T>(collection: string): T[] {
     const coll = this.data.get(collection);
     return coll === undefined ? [] : [...coll.values()].map((v) => structuredClone(v) as T);

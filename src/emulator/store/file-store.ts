@@ -64,6 +64,10 @@ class DurableStore implements FileStore {
     return this.collections.peek<T>(collection, key);
   }
 
+  select<T>(collection: string, where: (value: Readonly<T>) => boolean): T[] {
+    return this.collections.select<T>(collection, where);
+  }
+
   list<T>(collection: string): T[] {
     return this.collections.list<T>(collection);
   }

@@ -11,6 +11,7 @@ export function openMemoryStore(): Store {
     get: (collection, key) => collections.get(collection, key),
     peek: (collection, key) => collections.peek(collection, key),
     list: (collection) => collections.list(collection),
+    select: (collection, where) => collections.select(collection, where),
     put: (collection, key, value) => store.batch([{ op: "put", collection, key, value }]),
     delete: (collection, key) => store.batch([{ op: "delete", collection, key }]),
     async batch(ops: StoreOp[]) {

@@ -16,6 +16,12 @@ export interface Store {
   peek?<T>(collection: string, key: string): Readonly<T> | undefined;
   /** Records of a collection in insertion order. */
   list<T>(collection: string): T[];
+  /**
+   * The records `where` accepts, in insertion order: judged on the stored (frozen) value and
+   * copied only when chosen, so picking one account's records out of many copies only those.
+   * Optional: callers fall back to `list` and filter.
+   */
+  select?<T>(collection: string, where: (value: Readonly<T>) => boolean): T[];
   put(collection: string, key: string, value: unknown): Promise<void>;
   delete(collection: string, key: string): Promise<void>;
   /** All or nothing, also across a crash. */

@@ -20,13 +20,20 @@ export const keys = {
     `${account}/${role.toLowerCase()}/${policy}`,
 };
 
+/** Records `where` accepts, copying only those (every account's records share a collection). */
+function select<T>(store: Store, collection: string, where: (v: Readonly<T>) => boolean): T[] {
+  return store.select
+    ? store.select<T>(collection, where)
+    : store.list<T>(collection).filter(where);
+}
+
 export function findRole(store: Store, account: string, name: string): RoleStored | undefined {
   return store.get<RoleStored>(COLLECTIONS.roles, keys.role(account, name));
 }
 
 /** The account's roles, in creation order. */
 export function rolesOf(store: Store, account: string): RoleStored[] {
-  return store.list<RoleStored>(COLLECTIONS.roles).filter((r) => r.account === account);
+  return select<RoleStored>(store, COLLECTIONS.roles, (r) => r.account === account);
 }
 
 export function inlinePoliciesOf(
@@ -35,9 +42,11 @@ export function inlinePoliciesOf(
   roleName: string,
 ): InlinePolicyStored[] {
   const lower = roleName.toLowerCase();
-  return store
-    .list<InlinePolicyStored>(COLLECTIONS.rolePolicies)
-    .filter((p) => p.account === account && p.roleName.toLowerCase() === lower);
+  return select<InlinePolicyStored>(
+    store,
+    COLLECTIONS.rolePolicies,
+    (p) => p.account === account && p.roleName.toLowerCase() === lower,
+  );
 }
 
 export function findProvider(
@@ -66,7 +75,7 @@ export function findCustomerPolicy(
 }
 
 export function customerPoliciesOf(store: Store, account: string): ManagedPolicyStored[] {
-  return store.list<ManagedPolicyStored>(COLLECTIONS.policies).filter((p) => p.account === account);
+  return select<ManagedPolicyStored>(store, COLLECTIONS.policies, (p) => p.account === account);
 }
 
 /** Whether an ARN names a managed policy a role of this account can attach or be bounded by. */
