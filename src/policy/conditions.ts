@@ -138,7 +138,7 @@ export function compileCondition(
   switch (op.family) {
     case "String":
     case "Arn": {
-      const compiled = compileStringLike(op, texts, variables);
+      const compiled = compileStringOrArn(op, texts, variables);
       matcher = compiled.matcher;
       templates = compiled.templates;
       break;
@@ -249,7 +249,8 @@ function staticParts(t: Template): GlobPart[] {
 }
 
 /** String and ARN values: static ones compiled now, ones with variables resolved per request. */
-function compileStringLike(
+/** String* and Arn* operators: exact sets, IgnoreCase sets, globs, ARN patterns, variables. */
+function compileStringOrArn(
   op: ParsedOperator,
   texts: string[],
   variables: boolean,

@@ -1,6 +1,26 @@
 /**
  * Condition operator names: `[ForAnyValue:|ForAllValues:]<Base>[IfExists]`. IAM spells them
  * case-sensitively (`stringEquals` is refused: "Invalid Condition type : stringEquals").
+ *
+ * Where each operator is implemented. Every operator is parsed here (`parseOperator`, the table
+ * `OPERATORS` below); `compileCondition` in conditions.ts compiles its values with the family's
+ * compiler, and `CompiledCondition.evaluate` applies the shared rules (absent keys, negation as a
+ * NOR, `ForAnyValue:`/`ForAllValues:`, `…IfExists`).
+ *
+ * | operators | values compiled by | a request value matched by |
+ * |---|---|---|
+ * | StringEquals, StringNotEquals | conditions.ts `compileStringOrArn` | a Set / `===` |
+ * | StringEqualsIgnoreCase, StringNotEqualsIgnoreCase | conditions.ts `compileStringOrArn` | a Set of lowercased values |
+ * | StringLike, StringNotLike | conditions.ts `compileStringOrArn` | glob.ts `compileGlob` (`*`, `?`) |
+ * | ArnEquals, ArnLike, ArnNotEquals, ArnNotLike | conditions.ts `compileStringOrArn` | arn.ts `compileArnPattern` (segment-wise globs) |
+ * | Numeric* | scalars.ts `parseNumber` | conditions.ts `numericMatcher` |
+ * | Date* | scalars.ts `parseDate` (ISO 8601 or epoch seconds) | conditions.ts `numericMatcher` |
+ * | Bool | scalars.ts `parseBool` | conditions.ts `compileCondition`, case "Bool" |
+ * | BinaryEquals | scalars.ts `canonicalBase64` | conditions.ts `compileCondition`, case "Binary" |
+ * | IpAddress, NotIpAddress | ip.ts `compileCidrs` | ip.ts `cidrsContain` |
+ * | Null | conditions.ts `compileCondition`, case "Null" | key presence, in `CompiledCondition.evaluate` |
+ *
+ * Policy variables (`${aws:username}`, `${*}`) in String and Arn values: variables.ts.
  */
 import { nearest } from "./suggest.js";
 
