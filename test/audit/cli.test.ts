@@ -154,6 +154,41 @@ describe("bb-oidc audit", () => {
     expect(report.summary.unreachable).toBe(1);
   });
 
+  test("--ip-ranges: addresses outside Atlassian's current ranges are stale", async () => {
+    const feed = join(dir, "ip-ranges.json");
+    writeFileSync(
+      feed,
+      JSON.stringify({
+        creationDate: "2026-01-01T00:00:00",
+        items: [
+          {
+            network: "192.0.2.0",
+            mask_len: 24,
+            cidr: "192.0.2.0/24",
+            mask: "255.255.255.0",
+            product: ["bitbucket"],
+            direction: ["egress"],
+          },
+        ],
+      }),
+    );
+    const r = await audit([
+      "--accounts",
+      DEV,
+      "--assume-role-name",
+      "OrganizationAccountAccessRole",
+      "--ip-ranges",
+      feed,
+      "--format",
+      "json",
+    ]);
+    const stale = JSON.parse(r.stdout).findings.filter(
+      (f: { ruleId: string }) => f.ruleId === "stale-ip-ranges",
+    );
+    expect(stale.map((f: { role: string }) => f.role)).toEqual(["ip-listed"]);
+    expect(stale[0].message).toContain("203.0.113.10/32");
+  });
+
   test("no credentials: one line that says what to give, exit 1", async () => {
     const r = await runCli(["audit", "--endpoint-url", ep.url], {
       env: { HOME: dir, AWS_REGION: "us-east-1", AWS_EC2_METADATA_DISABLED: "true" },
