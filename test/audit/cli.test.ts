@@ -124,6 +124,10 @@ describe("bb-oidc audit", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/wrote .*report\.html: \d+ findings across 5 accounts/);
     expect(readFileSync(out, "utf8")).toMatch(/^<!doctype html>/);
+    const nowhere = await audit([...ORG, "--out", join(dir, "no-such-dir", "a.html")]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain("--out: cannot write into");
+    expect(nowhere.stderr).not.toContain("audit: organization"); // refused before any AWS call
     const bad = await audit(["--format", "pdf"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--format: expected text, json, sarif, csv, html");
