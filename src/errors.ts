@@ -53,6 +53,11 @@ export const ERROR_CODES = {
   ERR_STACK_BUSY: "the stack is in the middle of another operation",
   ERR_STACK_NOT_UPDATABLE: "the stack is in a state that cannot be updated",
   ERR_CHANGE_SET_FAILED: "CloudFormation could not create the change set",
+  ERR_LOST_CONTACT:
+    "CloudFormation could not be reached while an operation was followed; it may still be running",
+  ERR_DEPLOY_DECLINED: "the changes were shown and not accepted at the prompt",
+  ERR_LINT_ERRORS: "the template has error-level lint findings; deploy stops unless told otherwise",
+  ERR_DEPLOY_FAILED: "a stack or StackSet operation of the deployment failed",
 
   // The emulator
   ERR_EMULATOR_HTTP: "the emulator's admin API answered an error without a code",

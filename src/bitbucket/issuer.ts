@@ -22,6 +22,11 @@ function checkWorkspace(workspace: string): void {
   }
 }
 
+/** `https://host[:port]` of an API base given by a user; an input error for anything else. */
+export function normalizeApiBase(apiBase: string): string {
+  return checkApiBase(apiBase);
+}
+
 function checkApiBase(apiBase: string): string {
   let url: URL;
   try {

@@ -27,7 +27,7 @@ import {
 } from "yaml";
 import { InputError } from "../errors.js";
 
-/** [U] domain-facts §1: no global switch turns on tokens for all steps. Kept in one place. */
+/** [U] docs/aws-behaviour.md "Tokens and claims": no global switch turns on tokens for all steps. Kept in one place. */
 export const GLOBAL_OIDC_ENABLES_STEPS = false;
 
 /** Step sizes on which `atlassian-ip-ranges` takes effect. */

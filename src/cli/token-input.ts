@@ -30,7 +30,12 @@ export function readTokenArg(value: string, flag = "--token"): string {
  * Keys from a JWKS file, or fetched from the issuer (discovery → jwks_uri) over HTTPS, through
  * the step's proxy when one is set (network.ts).
  */
-export function keyResolverFor(opts: { jwks?: string; caFile?: string }): KeyResolver {
+export function keyResolverFor(opts: {
+  jwks?: string;
+  caFile?: string;
+  /** Connections for `host:port` go to another address (an --api-base stand-in). */
+  hostMap?: Record<string, string>;
+}): KeyResolver {
   if (opts.jwks) {
     const jwks = parseJsonText(readTextFile(opts.jwks, "--jwks"), opts.jwks);
     if (!jwks || typeof jwks !== "object" || !Array.isArray((jwks as { keys?: unknown }).keys)) {
@@ -42,9 +47,11 @@ export function keyResolverFor(opts: { jwks?: string; caFile?: string }): KeyRes
   }
   const ca = opts.caFile ? readCa(opts.caFile) : undefined;
   const fetcher: JsonFetcher = async (url, o) => {
-    const network = await networkRoute(process.env);
+    // A stand-in (the emulator) is reached directly, never through the step's proxy.
+    const network = opts.hostMap ? undefined : await networkRoute(process.env);
     return createHttpsFetcher({
       ...(ca ? { ca } : {}),
+      ...(opts.hostMap ? { hostMap: opts.hostMap } : {}),
       ...(network ? { agent: network.agent } : {}),
     })(url, o);
   };

@@ -1,17 +1,14 @@
-import { ALLOWED_ALGORITHMS, type Jwk, parseJwks } from "../oidc/index.js";
+import {
+  ALLOWED_ALGORITHMS,
+  base64UrlBitLength,
+  type Jwk,
+  MIN_RSA_BITS,
+  parseJwks,
+} from "../oidc/index.js";
 import type { DiscoverWarning, KeyFacts } from "./types.js";
 
-/** RSA moduli below this are refused by current practice (and by many verifiers). */
-export const MIN_RSA_BITS = 2048;
-
-/** Bit length of a base64url big-endian unsigned integer (an RSA modulus `n`). */
-export function base64UrlBitLength(value: string): number {
-  const bytes = Buffer.from(value, "base64url");
-  let i = 0;
-  while (i < bytes.length && bytes[i] === 0) i++;
-  if (i === bytes.length) return 0;
-  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
-}
+// One limit and one measure for discover and the verifier (src/oidc/keys.ts).
+export { base64UrlBitLength, MIN_RSA_BITS };
 
 /** What a person needs to know about one published key: never its material. */
 export function describeJwk(jwk: Jwk): KeyFacts {

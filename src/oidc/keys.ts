@@ -132,9 +132,43 @@ function publicJwk(jwk: Jwk): Record<string, unknown> {
   return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
 }
 
+/**
+ * RSA keys shorter than this are refused: RFC 7518 §3.3 requires 2048 bits for RS256/384/512,
+ * and STS refuses what the RFC refuses (docs/aws-behaviour.md, "RSA key size").
+ */
+export const MIN_RSA_BITS = 2048;
+
+/** Bit length of a base64url big-endian unsigned integer (an RSA modulus `n`). */
+export function base64UrlBitLength(value: string): number {
+  const bytes = Buffer.from(value, "base64url");
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
+}
+
+/** Bits of an RSA JWK's modulus. */
+export function rsaModulusBits(jwk: Jwk): number {
+  return typeof jwk.n === "string" ? base64UrlBitLength(jwk.n) : 0;
+}
+
 const imported = new WeakMap<Jwk, Map<string, Promise<VerificationKey>>>();
 
 async function importKey(issuer: string, header: KeyHeader, jwk: Jwk): Promise<VerificationKey> {
+  if (jwk.kty === "RSA") {
+    const bits = rsaModulusBits(jwk);
+    if (bits < MIN_RSA_BITS) {
+      throw new TokenError(
+        "ERR_KEY_TOO_SMALL",
+        `the ${describe(header)} of issuer ${issuer} is a ${bits}-bit RSA key; STS accepts RSA keys of ${MIN_RSA_BITS} bits or more`,
+        {
+          expected: { minBits: MIN_RSA_BITS },
+          actual: { bits },
+          hint: "the issuer must sign with a 2048-bit (or larger) RSA key, or an EC key",
+        },
+      );
+    }
+  }
   let byAlg = imported.get(jwk);
   if (!byAlg) {
     byAlg = new Map();

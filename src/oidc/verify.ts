@@ -213,7 +213,7 @@ export function checkExpiry(
 }
 
 /**
- * ASSUMPTION (domain-facts §3: `nbf`/`iat` rules unknown): a token whose `nbf` or `iat` lies more
+ * ASSUMPTION (docs/aws-behaviour.md, "Condition keys and claims checks"): a token whose `nbf` or `iat` lies more
  * than `graceSeconds` in the future is refused with `ERR_TOKEN_NOT_YET_VALID`; absent claims pass.
  */
 export function checkNotBefore(

@@ -1,7 +1,7 @@
 import { isoSeconds } from "../shared/iso-time.js";
 import type { AssumeRoleRequest, OidcProviderRecord, WebIdentityRequest } from "./types.js";
 
-/** The condition keys STS offers a trust policy for a web-identity request (domain-facts §4). */
+/** The condition keys STS offers a trust policy for a web-identity request (docs/aws-behaviour.md, "Condition keys and claims checks"). */
 export function buildWebIdentityContext(input: {
   provider: OidcProviderRecord;
   claims: Record<string, unknown>;

@@ -138,6 +138,7 @@ export function wireErrorOf(err: BbOidcError, service: "sts" | "iam"): WireError
       return stsErrors.malformedToken();
     case "ERR_ALG_NOT_ALLOWED":
     case "ERR_CRIT_UNSUPPORTED":
+    case "ERR_KEY_TOO_SMALL":
     case "ERR_SIGNATURE_INVALID":
     case "ERR_ISSUER_MISMATCH":
       return stsErrors.badSignature();

@@ -136,9 +136,20 @@ describe("network calls behind a proxy", () => {
 
   it("verify fetches the issuer's keys through the proxy", async () => {
     seen.length = 0;
-    const r = await bb(["verify", "--token", await world.mint(), "--ca-file", world.emu.caFile], {
-      HTTPS_PROXY: proxyUrl,
-    });
+    const r = await bb(
+      [
+        "verify",
+        "--token",
+        await world.mint(),
+        "--workspace",
+        "acme",
+        "--ca-file",
+        world.emu.caFile,
+      ],
+      {
+        HTTPS_PROXY: proxyUrl,
+      },
+    );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(seen).toContain("CONNECT api.bitbucket.org:443");
@@ -203,9 +214,20 @@ describe("network calls behind a proxy", () => {
     await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
     try {
       const port = (refusing.address() as AddressInfo).port;
-      const r = await bb(["verify", "--token", await world.mint(), "--ca-file", world.emu.caFile], {
-        HTTPS_PROXY: `http://bob:hunter2@127.0.0.1:${port}`,
-      });
+      const r = await bb(
+        [
+          "verify",
+          "--token",
+          await world.mint(),
+          "--workspace",
+          "acme",
+          "--ca-file",
+          world.emu.caFile,
+        ],
+        {
+          HTTPS_PROXY: `http://bob:hunter2@127.0.0.1:${port}`,
+        },
+      );
       expect(r.code).not.toBe(0);
       expect(r.stdout + r.stderr).toContain(
         `the proxy http://127.0.0.1:${port} (with credentials) from HTTPS_PROXY refused the tunnel to api.bitbucket.org:443: HTTP 407`,

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign as rsaSign } from "node:crypto";
 import { base64url, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TokenError } from "../../src/errors.js";
@@ -305,5 +306,17 @@ describe("decodeToken", () => {
     const d = decodeToken(token);
     expect(d.header).toEqual({ alg: "RS256", kid: "rsa-1" });
     expect(d.claims.iss).toBe(ISSUER);
+  });
+
+  it("an RSA key under 2048 bits is refused before any signature math (ERR_KEY_TOO_SMALL)", async () => {
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 1536 });
+    const keys = new StaticJwks({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k" }] });
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const input = `${b64({ alg: "RS256", kid: "k" })}.${b64(claims())}`;
+    const token = `${input}.${rsaSign("sha256", Buffer.from(input), privateKey).toString("base64url")}`;
+    const e = await tokenError(verifyToken(token, { ...opts(), keys }));
+    expect(e.code).toBe("ERR_KEY_TOO_SMALL");
+    expect(e.expected).toEqual({ minBits: 2048 });
+    expect(e.actual).toEqual({ bits: 1536 });
   });
 });

@@ -1,24 +1,30 @@
-import { createInterface } from "node:readline/promises";
-import {
-  CloudFormationClient,
-  type CloudFormationClientConfig,
-} from "@aws-sdk/client-cloudformation";
 import type { Command } from "commander";
-import { BbOidcError, InputError } from "../../errors.js";
+import { InputError } from "../../errors.js";
 import { loadConfig } from "../../provision/config/index.js";
+import type { OperationPreferences } from "../../provision/deploy/index.js";
+import { DEFAULT_RETRY, type RetryPolicy } from "../../provision/deploy/poll-retry.js";
+import { uploadTemplate } from "../../provision/deploy/upload.js";
+import { TEMPLATE_BODY_BYTES } from "../../provision/plan/limits.js";
+import { DEFAULT_TRUST_POLICY_QUOTA } from "../../provision/template/index.js";
 import {
-  deployStack,
-  deployStackSet,
-  type InstanceRow,
-  type OperationPreferences,
-  type PlannedChange,
-  type StackDeployResult,
-  type StackEventView,
-} from "../../provision/deploy/index.js";
-import { buildTemplate, renderTemplate } from "../../provision/template/index.js";
+  awsFailure,
+  callerAccount,
+  cloudFormation,
+  pollMs,
+  requireRegion,
+  s3Client,
+  s3UrlBase,
+} from "../deploy/aws-clients.js";
+import { runConfigDeploy } from "../deploy/config-deploy.js";
+import { lintGate } from "../deploy/lint-gate.js";
+import { outputFormat, withJsonErrors } from "../deploy/output.js";
+import {
+  refuseGlobalInManyRegions,
+  runTemplateStack,
+  runTemplateStackSet,
+} from "../deploy/template-deploy.js";
+import { readEgressRanges } from "../egress-ranges.js";
 import { collect, parseIntegerArg, parseParameters, readTextFile } from "../io.js";
-import { sdkNetworkOptions } from "../network.js";
-import { EXIT } from "../report-error.js";
 
 interface DeployOptions {
   template?: string;
@@ -39,29 +45,62 @@ interface DeployOptions {
   failureTolerancePercentage?: string;
   regionConcurrency?: string;
   concurrencyMode?: string;
+  s3Bucket?: string;
+  s3Prefix?: string;
+  allowLintErrors?: boolean;
+  format?: string;
+  pollRetrySeconds?: string;
+  ipRanges?: string;
+  trustPolicyQuota?: string;
 }
 
 export function registerDeploy(program: Command): void {
   program
     .command("deploy")
     .description(
-      "Deploy the template as a stack (change set, confirmation, live events) or as a StackSet to accounts/OUs × regions. Exit 0 deployed or nothing to change, 1 failed, 2 invalid input.",
+      "Deploy bb-oidc.yaml where it says (stacks in your account, or StackSets to other accounts and OUs: a plan per account, shown before anything changes), or one template as a stack or StackSet. Exit 0 deployed or nothing to change, 1 failed, declined or stopped by lint errors, 2 invalid input.",
     )
     .option("--template <file>", "a CloudFormation template (YAML or JSON)")
-    .option("--config <file>", "a bb-oidc.yaml; the template is built from it")
-    .option("--stack-name <name>", "the stack (or, with --stack-set, stack set) name")
+    .option("--config <file>", "a bb-oidc.yaml: each role is deployed to its accounts or OUs")
+    .option(
+      "--stack-name <name>",
+      "the stack (or StackSet) name; a config's units all start with it",
+    )
     .option("--parameter <key=value>", "a template parameter (repeatable)", collect)
-    .option("--yes", "execute the change set without asking")
+    .option("--yes", "execute without asking")
     .option(
       "--region <region>",
       "AWS region (default: the SDK's resolution, then AWS_DEFAULT_REGION)",
     )
-    .option("--endpoint-url <url>", "CloudFormation endpoint (e.g. the bb-oidc emulator)")
+    .option("--endpoint-url <url>", "AWS endpoint (e.g. the bb-oidc emulator)")
     .option(
       "--capabilities <capability...>",
       "capabilities to grant (default CAPABILITY_NAMED_IAM: bb-oidc templates create IAM roles)",
     )
-    .option("--stack-set", "deploy as a StackSet")
+    .option(
+      "--s3-bucket <bucket>",
+      "upload templates over 51,200 bytes to this bucket (as `aws cloudformation deploy`); a config's units may then be up to 1 MB",
+    )
+    .option("--s3-prefix <prefix>", "key prefix for uploaded templates")
+    .option("--allow-lint-errors", "deploy even when lint finds errors in what would be deployed")
+    .option(
+      "--format <text|json>",
+      "output: text, or one JSON document on stdout (errors too)",
+      "text",
+    )
+    .option(
+      "--poll-retry-seconds <n>",
+      `while waiting, keep retrying a lost connection this long (default ${DEFAULT_RETRY.budgetMs / 1000})`,
+    )
+    .option("--ip-ranges <file>", "Atlassian's ip-ranges JSON, for sourceIps: bitbucket-egress")
+    .option(
+      "--trust-policy-quota <n>",
+      `the role trust policy length quota (default ${DEFAULT_TRUST_POLICY_QUOTA})`,
+    )
+    .option(
+      "--stack-set",
+      "deploy as a StackSet (with --config: StackSets even for your own account)",
+    )
     .option("--accounts <ids>", "StackSet target accounts, comma-separated (self-managed)")
     .option(
       "--organizational-units <ids>",
@@ -81,7 +120,8 @@ export function registerDeploy(program: Command): void {
       "StackSet: STRICT_FAILURE_TOLERANCE (default) or SOFT_FAILURE_TOLERANCE",
     )
     .action(async (opts: DeployOptions) => {
-      process.exitCode = await runDeploy(opts);
+      const format = outputFormat(opts.format);
+      process.exitCode = await withJsonErrors(format, () => runDeploy(opts, format));
     });
 }
 
@@ -92,208 +132,189 @@ function list(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-function templateText(opts: DeployOptions): string {
-  if (opts.template && opts.config) throw new InputError("give --template or --config, not both");
-  if (opts.template) return readTextFile(opts.template, "--template");
-  if (opts.config)
-    return renderTemplate(
-      buildTemplate(loadConfig(readTextFile(opts.config, "--config"), opts.config)),
-      "yaml",
-    );
-  throw new InputError("give --template FILE or --config FILE", {
-    hint: "bb-oidc deploy --config bb-oidc.yaml --stack-name bb-oidc",
-  });
+function retryPolicy(opts: DeployOptions): RetryPolicy {
+  if (opts.pollRetrySeconds === undefined) return DEFAULT_RETRY;
+  const s = parseIntegerArg(opts.pollRetrySeconds, "--poll-retry-seconds");
+  return {
+    ...DEFAULT_RETRY,
+    budgetMs: s * 1000,
+    firstDelayMs: Math.min(1000, Math.max(1, s * 250)),
+  };
 }
 
-function client(opts: DeployOptions): CloudFormationClient {
-  const config: CloudFormationClientConfig = {};
-  // The SDK reads AWS_REGION; the AWS CLI's AWS_DEFAULT_REGION is honoured too.
-  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (region) config.region = region;
-  if (opts.endpointUrl) config.endpoint = opts.endpointUrl;
-  // Through the step's proxy when HTTPS_PROXY/HTTP_PROXY is set (network.ts).
-  return new CloudFormationClient({ ...config, ...sdkNetworkOptions(process.env) });
-}
-
-/** Polling faster against a local endpoint: the emulator finishes in well under a second. */
-function pollMs(opts: DeployOptions): number {
-  const endpoint =
-    opts.endpointUrl ?? process.env.AWS_ENDPOINT_URL_CLOUDFORMATION ?? process.env.AWS_ENDPOINT_URL;
-  return endpoint && /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint) ? 100 : 2000;
-}
-
-async function runDeploy(opts: DeployOptions): Promise<number> {
+async function runDeploy(opts: DeployOptions, format: "text" | "json"): Promise<number> {
   if (!opts.stackName) throw new InputError("--stack-name is required");
-  const body = templateText(opts);
+  if (opts.template && opts.config) throw new InputError("give --template or --config, not both");
+  if (!opts.template && !opts.config) {
+    throw new InputError("give --template FILE or --config FILE", {
+      hint: "bb-oidc deploy --config bb-oidc.yaml --stack-name bb-oidc",
+    });
+  }
+  if (opts.s3Prefix && !opts.s3Bucket) throw new InputError("--s3-prefix needs --s3-bucket");
   const capabilities = opts.capabilities ?? ["CAPABILITY_NAMED_IAM"];
-  const cfn = client(opts);
+  const cfn = cloudFormation(opts);
+  const s3 = opts.s3Bucket ? s3Client(opts) : undefined;
   try {
-    return opts.stackSet
-      ? await runStackSet(cfn, opts, body, capabilities)
-      : await runStack(cfn, opts, body, capabilities);
+    if (opts.config) return await deployConfig(opts, format, capabilities, cfn, s3);
+    return await deployTemplate(opts, format, capabilities, cfn, s3);
   } catch (err) {
     throw awsFailure(err);
   } finally {
     cfn.destroy();
+    s3?.destroy();
   }
 }
 
-/** AWS's refusals (ValidationError, InsufficientCapabilities, …) are failures to report, not bugs. */
-function awsFailure(err: unknown): unknown {
-  const e = err as { name?: string; message?: string; $metadata?: unknown; $fault?: string };
-  if (e && typeof e === "object" && e.$metadata !== undefined && e.name) {
-    const hint =
-      e.name === "InsufficientCapabilitiesException"
-        ? "Pass the capability it names with --capabilities (bb-oidc templates create IAM roles)."
-        : undefined;
-    return new BbOidcError(
-      "ERR_AWS_REFUSED",
-      `CloudFormation refused: ${e.name}: ${e.message}`,
-      hint ? { actual: e.name, hint } : { actual: e.name },
-    );
-  }
-  if (e && typeof e === "object" && e.name === "CredentialsProviderError") {
-    return new BbOidcError("ERR_AWS_CREDENTIALS", `no AWS credentials: ${e.message}`, {
-      hint: "Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile, or run `bb-oidc credentials` first.",
-    });
-  }
-  return err;
-}
-
-// ---- stack -------------------------------------------------------------------------------------
-
-async function runStack(
-  cfn: CloudFormationClient,
+async function deployConfig(
   opts: DeployOptions,
-  body: string,
+  format: "text" | "json",
   capabilities: string[],
+  cfn: ReturnType<typeof cloudFormation>,
+  s3: ReturnType<typeof s3Client> | undefined,
 ): Promise<number> {
-  const out = process.stdout;
-  const tty = out.isTTY === true;
-  const view = tty ? new LiveView(out) : undefined;
-  const result = await deployStack(
-    cfn,
-    {
-      stackName: opts.stackName!,
-      templateBody: body,
-      parameters: parseParameters(opts.parameter),
-      capabilities,
-      pollMs: pollMs(opts),
-    },
-    {
-      onPhase: (phase) => {
-        if (phase === "change-set")
-          process.stderr.write(`Creating a change set for stack ${opts.stackName}…\n`);
-        else out.write(`Executing the change set for stack ${opts.stackName}:\n`);
-      },
-      confirm: async (changes, type) => {
-        out.write(
-          `\n${type === "CREATE" ? "New stack" : "Changes to stack"} ${opts.stackName}:\n${changeTable(changes)}\n`,
-        );
-        if (opts.yes) return true;
-        if (!process.stdin.isTTY || !tty) {
-          throw new InputError(
-            "refusing to execute the change set without confirmation: not a terminal",
-            {
-              hint: "Review the changes above and pass --yes to execute them (as in CI).",
-            },
-          );
-        }
-        const rl = createInterface({ input: process.stdin, output: out });
-        try {
-          const answer = await rl.question("Execute these changes? [y/N] ");
-          return /^y(es)?$/i.test(answer.trim());
-        } finally {
-          rl.close();
-        }
-      },
-      onEvent: (e) => (view ? view.update(e) : out.write(`${eventLine(e)}\n`)),
-    },
-  );
-  view?.finish();
-  return report(result, opts.stackName!);
-}
-
-function report(r: StackDeployResult, name: string): number {
-  const out = process.stdout;
-  switch (r.outcome) {
-    case "no-changes":
-      out.write(`No changes to deploy: stack ${name} is up to date.\n`);
-      return EXIT.ok;
-    case "cancelled":
-      out.write("Not executed; the change set was deleted.\n");
-      return EXIT.ok;
-    case "created":
-    case "updated":
-      out.write(`\nStack ${name}: ${r.finalStatus}\n`);
-      for (const o of r.outputs) out.write(`  ${o.key} = ${o.value}\n`);
-      return EXIT.ok;
-    default: {
-      const what = r.failedResource ? ` (${r.failedResource})` : "";
-      process.stderr.write(
-        `\nbb-oidc: stack ${name} failed${what}: ${r.failureReason ?? "no reason was reported"}\n`,
+  for (const [flag, v] of [
+    ["--accounts", opts.accounts],
+    ["--organizational-units", opts.organizationalUnits],
+    ["--parameter", opts.parameter],
+  ] as const) {
+    if (v !== undefined) {
+      throw new InputError(
+        `${flag} does not apply to --config: bb-oidc.yaml says where each role goes`,
       );
-      if (r.rolledBack) process.stderr.write(`  rolled back: the stack is ${r.finalStatus}\n`);
-      else process.stderr.write(`  the stack is ${r.finalStatus}\n`);
-      return EXIT.failed;
     }
   }
-}
-
-export function changeTable(changes: PlannedChange[]): string {
-  const rows = [
-    ["Action", "Logical ID", "Type", "Replacement"],
-    ...changes.map((c) => [c.action, c.logicalId, c.type, c.replacement ?? "-"]),
-  ];
-  return table(rows);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows
-    .map(
-      (r) =>
-        `  ${r
-          .map((c, i) => c.padEnd(widths[i]!))
-          .join("  ")
-          .trimEnd()}`,
-    )
-    .join("\n");
-}
-
-/** One plain line per event, as CI logs show them. */
-export function eventLine(e: StackEventView): string {
-  return [
-    e.timestamp.toISOString(),
-    e.status.padEnd(36),
-    e.type.padEnd(28),
-    e.logicalId,
-    e.reason ?? "",
-  ]
-    .join("  ")
-    .trimEnd();
-}
-
-/** On a terminal: one line per resource, redrawn in place as its status changes. */
-class LiveView {
-  private readonly order: string[] = [];
-  private readonly lines = new Map<string, string>();
-  private drawn = 0;
-  constructor(private readonly out: NodeJS.WriteStream) {}
-  update(e: StackEventView): void {
-    if (!this.lines.has(e.logicalId)) this.order.push(e.logicalId);
-    this.lines.set(
-      e.logicalId,
-      `${e.status.padEnd(36)} ${e.type.padEnd(28)} ${e.logicalId}${e.reason ? `  ${e.reason}` : ""}`,
+  const region = requireRegion(opts);
+  const regions = list(opts.regions);
+  if (regions.length > 1 || (regions.length === 1 && regions[0] !== region)) {
+    throw new InputError(
+      "--regions does not apply to --config: the roles and the provider are IAM resources, global to each account, so bb-oidc deploys them from one region (--region)",
     );
-    const text = this.order.map((id) => `\x1b[2K${this.lines.get(id)}`).join("\n");
-    this.out.write(`${this.drawn > 0 ? `\x1b[${this.drawn}A\r` : ""}${text}\n`);
-    this.drawn = this.order.length;
   }
-  finish(): void {}
+  const config = loadConfig(readTextFile(opts.config!, "--config"), opts.config!);
+  const egressRanges = opts.ipRanges ? readEgressRanges(opts.ipRanges) : undefined;
+  const quota = opts.trustPolicyQuota
+    ? parseIntegerArg(opts.trustPolicyQuota, "--trust-policy-quota")
+    : undefined;
+  const account = await callerAccount(opts);
+  const statusCommand = `bb-oidc status --config ${opts.config} --stack-name ${opts.stackName}`;
+  return runConfigDeploy(
+    { cfn, ...(s3 ? { s3 } : {}) },
+    {
+      config,
+      configFile: opts.config!,
+      yes: opts.yes,
+      allowLintErrors: opts.allowLintErrors,
+      format,
+      input: {
+        config,
+        baseName: opts.stackName!,
+        region,
+        callerAccount: account,
+        ...(opts.stackSet ? { mechanism: "stacksets" as const } : {}),
+        ...(opts.s3Bucket
+          ? {
+              bucket: {
+                bucket: opts.s3Bucket,
+                ...(opts.s3Prefix ? { prefix: opts.s3Prefix } : {}),
+                endpoint: s3UrlBase(opts, region),
+              },
+            }
+          : {}),
+        capabilities,
+        ...(hasPreferences(opts) ? { preferences: preferences(opts) } : {}),
+        build: {
+          ...(egressRanges ? { egressRanges } : {}),
+          ...(quota ? { trustPolicyQuota: quota } : {}),
+        },
+        pollMs: pollMs(opts),
+        retry: retryPolicy(opts),
+        statusCommand,
+      },
+    },
+  );
 }
 
-// ---- stack set ---------------------------------------------------------------------------------
+async function deployTemplate(
+  opts: DeployOptions,
+  format: "text" | "json",
+  capabilities: string[],
+  cfn: ReturnType<typeof cloudFormation>,
+  s3: ReturnType<typeof s3Client> | undefined,
+): Promise<number> {
+  const body = readTextFile(opts.template!, "--template");
+  const parameters = parseParameters(opts.parameter);
+  await lintGate([{ file: opts.template!, text: body }], {
+    allowErrors: opts.allowLintErrors === true,
+    parameters,
+  });
+  let templateUrl: string | undefined;
+  if (Buffer.byteLength(body, "utf8") > TEMPLATE_BODY_BYTES) {
+    if (!s3 || !opts.s3Bucket) {
+      throw new InputError(
+        `${opts.template} is ${Buffer.byteLength(body, "utf8")} bytes; CloudFormation takes at most ${TEMPLATE_BODY_BYTES} in a request`,
+        {
+          hint: "Deploy through S3: add --s3-bucket BUCKET (and --s3-prefix), as with `aws cloudformation deploy`.",
+        },
+      );
+    }
+    const region = requireRegion(opts);
+    templateUrl = await uploadTemplate(
+      s3,
+      {
+        bucket: opts.s3Bucket,
+        ...(opts.s3Prefix ? { prefix: opts.s3Prefix } : {}),
+        endpoint: s3UrlBase(opts, region),
+      },
+      opts.stackName!,
+      body,
+    );
+  }
+  const common = {
+    stackName: opts.stackName!,
+    body,
+    ...(templateUrl ? { templateUrl } : {}),
+    parameters,
+    capabilities,
+    yes: opts.yes,
+    format,
+    pollMs: pollMs(opts),
+    retry: retryPolicy(opts),
+  };
+  if (!opts.stackSet) return runTemplateStack(cfn, common);
+  const accounts = list(opts.accounts);
+  const ous = list(opts.organizationalUnits);
+  if (accounts.length === 0 && ous.length === 0) {
+    throw new InputError(
+      "--stack-set needs --accounts (self-managed) or --organizational-units (service-managed)",
+    );
+  }
+  for (const a of accounts)
+    if (!/^\d{12}$/.test(a))
+      throw new InputError(`--accounts: ${JSON.stringify(a)} is not a 12-digit account ID`);
+  const regions = list(
+    opts.regions ?? opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+  );
+  if (regions.length === 0) throw new InputError("--stack-set needs --regions (or --region)");
+  refuseGlobalInManyRegions(body, regions);
+  return runTemplateStackSet(cfn, {
+    ...common,
+    accounts,
+    organizationalUnits: ous,
+    regions,
+    preferences: preferences(opts),
+  });
+}
+
+function hasPreferences(opts: DeployOptions): boolean {
+  return [
+    opts.maxConcurrent,
+    opts.maxConcurrentPercentage,
+    opts.failureTolerance,
+    opts.failureTolerancePercentage,
+    opts.regionConcurrency,
+    opts.concurrencyMode,
+  ].some((v) => v !== undefined);
+}
 
 function preferences(opts: DeployOptions): OperationPreferences {
   const p: OperationPreferences = {};
@@ -335,68 +356,4 @@ function preferences(opts: DeployOptions): OperationPreferences {
     p.concurrencyMode = v;
   }
   return p;
-}
-
-async function runStackSet(
-  cfn: CloudFormationClient,
-  opts: DeployOptions,
-  body: string,
-  capabilities: string[],
-): Promise<number> {
-  const accounts = list(opts.accounts);
-  const ous = list(opts.organizationalUnits);
-  if (accounts.length === 0 && ous.length === 0) {
-    throw new InputError(
-      "--stack-set needs --accounts (self-managed) or --organizational-units (service-managed)",
-    );
-  }
-  for (const a of accounts)
-    if (!/^\d{12}$/.test(a))
-      throw new InputError(`--accounts: ${JSON.stringify(a)} is not a 12-digit account ID`);
-  const regions = list(
-    opts.regions ?? opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
-  );
-  if (regions.length === 0) throw new InputError("--stack-set needs --regions (or --region)");
-  const out = process.stdout;
-  const result = await deployStackSet(
-    cfn,
-    {
-      stackSetName: opts.stackName!,
-      templateBody: body,
-      parameters: parseParameters(opts.parameter),
-      capabilities,
-      ...(accounts.length > 0 ? { accounts } : { organizationalUnits: ous }),
-      regions,
-      preferences: preferences(opts),
-      pollMs: pollMs(opts),
-    },
-    {
-      onOperation: (op) =>
-        out.write(`StackSet ${opts.stackName}: operation ${op.id} (${op.action})\n`),
-      onProgress: (r) =>
-        out.write(
-          `  ${r.account}  ${r.region.padEnd(14)}  ${r.status}${r.reason ? `  ${r.reason}` : ""}\n`,
-        ),
-    },
-  );
-  out.write(`\n${instanceTable(result.instances)}\n`);
-  for (const op of result.operations) {
-    out.write(
-      `operation ${op.id} (${op.action}): ${op.status}${op.reason ? ` — ${op.reason}` : ""}\n`,
-    );
-  }
-  if (result.failed) {
-    process.stderr.write(
-      `bb-oidc: StackSet ${opts.stackName} failed beyond its failure tolerance\n`,
-    );
-    return EXIT.failed;
-  }
-  return EXIT.ok;
-}
-
-export function instanceTable(rows: InstanceRow[]): string {
-  return table([
-    ["Account", "Region", "Status", "Reason"],
-    ...rows.map((r) => [r.account, r.region, r.status, r.reason ?? ""]),
-  ]);
 }

@@ -17,6 +17,7 @@ import {
 import { collect, parseIntegerArg, parseParameters, parseTime, readJsonArg } from "../io.js";
 import { decisionJson, decisionText, type StsDecision } from "../render/decision.js";
 import { decodeTokenArg, keyResolverFor, readTokenArg } from "../token-input.js";
+import { standInMap } from "./verify.js";
 
 interface ExplainOptions {
   trustPolicy?: string;
@@ -27,6 +28,7 @@ interface ExplainOptions {
   claims?: string;
   jwks?: string;
   caFile?: string;
+  apiBase?: string;
   providerUrl?: string;
   clientId: string[];
   account?: string;
@@ -68,7 +70,11 @@ export function registerExplain(program: Command): void {
       "--jwks <file>",
       "verify the token with this JWKS instead of fetching the issuer's keys",
     )
-    .option("--ca-file <pem>", "trust this CA when fetching the issuer's keys")
+    .option("--ca-file <pem>", "trust this CA when fetching the issuer's keys (the emulator's)")
+    .option(
+      "--api-base <url>",
+      "where Bitbucket's API answers instead of https://api.bitbucket.org (the emulator's), for the issuer's keys",
+    )
     .option("--provider-url <url>", "the IAM provider Url (default: the token's iss)")
     .option(
       "--client-id <id>",
@@ -200,7 +206,13 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
     world = staticWorld({
       providers: provider ? [provider] : [],
       roles: [input.role],
-      keys: opts.token ? keyResolverFor(opts) : keyResolverFor({}),
+      keys: opts.token
+        ? keyResolverFor({
+            ...(opts.jwks ? { jwks: opts.jwks } : {}),
+            ...(opts.caFile ? { caFile: opts.caFile } : {}),
+            ...(opts.apiBase ? standInMap(opts.apiBase) : {}),
+          })
+        : keyResolverFor({}),
     });
   } catch (err) {
     throw asInputError(err, opts);

@@ -17,6 +17,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   "who-can": async () => (await import("./who-can.js")).registerWhoCan,
   audit: async () => (await import("./audit.js")).registerAudit,
   deploy: async () => (await import("./deploy.js")).registerDeploy,
+  status: async () => (await import("./status.js")).registerStatus,
+  destroy: async () => (await import("./destroy.js")).registerDestroy,
   credentials: async () => (await import("./credentials.js")).registerCredentials,
   exec: async () => (await import("./exec.js")).registerExec,
   configure: async () => (await import("./configure.js")).registerConfigure,

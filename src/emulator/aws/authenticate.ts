@@ -3,6 +3,7 @@ import { type Caller, rootCaller, sessionCaller } from "./caller.js";
 import { AwsError } from "./errors.js";
 import type { SessionAuthority } from "./sessions.js";
 import {
+  checkScopedRegion,
   headerValue,
   parseAmzDate,
   type ReceivedRequest,
@@ -27,7 +28,7 @@ export type SignatureCheck = typeof signatureMatches;
 
 /**
  * Resolves the signing key to a caller and checks the signature. The order follows what AWS
- * reports first: malformed header, date, unknown key, session token, expiry, signature.
+ * reports first: malformed header, scope, date, unknown key, session token, expiry, signature.
  */
 export async function authenticate(
   req: ReceivedRequest,
@@ -35,6 +36,7 @@ export async function authenticate(
   env: Authenticator,
   signatureCheck: SignatureCheck = signatureMatches,
 ): Promise<Caller> {
+  checkScopedRegion(auth);
   const amzDate = headerValue(req.headers, "x-amz-date");
   if (amzDate === undefined) {
     throw new AwsError(

@@ -22,6 +22,7 @@ import type { Caller } from "./caller.js";
 import { AwsError } from "./errors.js";
 import { isOrganizationsRequest, serveOrganizations } from "./organizations/index.js";
 import { QueryParams } from "./params.js";
+import { checkQueryMethod, routeSigned } from "./query-routing.js";
 import { handleS3Request, isS3Request } from "./s3/http.js";
 import type { AwsService } from "./service.js";
 import { AWS_SERVICES } from "./services.js";
@@ -72,7 +73,6 @@ interface Routed {
 /** The AWS Query-protocol endpoint: one port, services routed by their SigV4 signing name. */
 export async function startAwsServer(options: AwsServerOptions): Promise<AwsServer> {
   const services = options.services ?? AWS_SERVICES;
-  const bySigningName = new Map(services.map((s) => [s.signingName, s]));
   const backend = options.backend;
   // Checks the sourceIp option now: a bad one refuses to start rather than failing each request.
   const sourceIpOf = sourceIpResolver(options);
@@ -138,7 +138,7 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
       const rawQuery = url.search.slice(1);
       const params = QueryParams.parse(rawQuery, formBody(req, body));
 
-      const routed = route(req, url, params, bySigningName, services);
+      const routed = route(req, url, params, services);
       namespace = routed.service.namespace;
       const service = routed.service;
 
@@ -229,7 +229,8 @@ export async function startAwsServer(options: AwsServerOptions): Promise<AwsServ
 }
 
 /**
- * Signed requests go to the service their credential scope names. Unsigned ones may only call
+ * GET and POST only. Signed requests go to the service their action belongs to, the scope
+ * checked against it (query-routing.ts). Unsigned ones may only call
  * actions that AWS serves unsigned (AssumeRoleWithWebIdentity); anything else is refused as
  * unauthenticated, in the namespace of the service that owns the action.
  */
@@ -237,21 +238,13 @@ function route(
   req: IncomingMessage,
   url: URL,
   params: QueryParams,
-  bySigningName: Map<string, AwsService<AwsBackend>>,
   services: ReadonlyArray<AwsService<AwsBackend>>,
 ): Routed {
+  checkQueryMethod(req.method);
   const header = req.headers.authorization;
   if (header !== undefined) {
     const auth = parseAuthorization(header);
-    const service = bySigningName.get(auth.service);
-    if (!service) {
-      throw new AwsError(
-        "InvalidAction",
-        400,
-        `This endpoint serves ${[...bySigningName.keys()].join(", ")}; the credential scope names '${auth.service}'.`,
-      );
-    }
-    return { service, auth };
+    return { service: routeSigned(auth, params.get("Action"), services), auth };
   }
   if (url.searchParams.has("X-Amz-Signature") || url.searchParams.has("X-Amz-Credential")) {
     throw new AwsError(

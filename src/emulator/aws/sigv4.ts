@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { AwsError } from "./errors.js";
+import { isAwsRegion } from "./regions.js";
 
 /** The parts of `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`. */
 export interface SigV4Authorization {
@@ -65,17 +66,47 @@ export function parseAuthorization(header: string): SigV4Authorization {
   if (!/^[0-9a-f]{64}$/.test(signature)) {
     throw incomplete("Signature must be 64 lower-case hexadecimal characters.");
   }
+  const signedHeaders = fields
+    .get("SignedHeaders")!
+    .split(";")
+    .map((h) => h.trim().toLowerCase());
+  // An unsigned Host would let a signature be replayed against another endpoint.
+  if (!signedHeaders.includes("host")) {
+    throw incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
   return {
     accessKeyId: scope[0]!,
     scopeDate: scope[1]!,
     region: scope[2]!,
     service: scope[3]!,
-    signedHeaders: fields
-      .get("SignedHeaders")!
-      .split(";")
-      .map((h) => h.trim().toLowerCase()),
+    signedHeaders,
     signature,
   };
+}
+
+/** The credential scope must name the service called, as AWS words it when it does not. */
+export function checkScopedService(auth: SigV4Authorization, calledService: string): void {
+  if (auth.service !== calledService) {
+    throw new AwsError(
+      "SignatureDoesNotMatch",
+      403,
+      `Credential should be scoped to correct service: '${calledService}'. `,
+    );
+  }
+}
+
+/**
+ * The credential scope must name a region AWS has. Any real region passes: the emulator stands
+ * for all of them at once, and a client signs with whichever it is configured for.
+ */
+export function checkScopedRegion(auth: SigV4Authorization): void {
+  if (!isAwsRegion(auth.region)) {
+    throw new AwsError(
+      "SignatureDoesNotMatch",
+      403,
+      "Credential should be scoped to a valid region.",
+    );
+  }
 }
 
 /** `20240101T120000Z` → Date, or undefined when it is not in that exact basic ISO 8601 form. */

@@ -1,13 +1,16 @@
 /**
  * StackSet deployment: create or update the stack set, then deploy instances to accounts (self-
  * managed) or OUs (service-managed) × regions with the operation preferences, polling each
- * operation and reporting per-account progress. AWS SDK v3 only.
+ * operation and reporting per-account progress; with `exactTargets`, instances no longer
+ * targeted are deleted. AWS SDK v3 only.
  */
 import {
   type Capability,
   type CloudFormationClient,
   CreateStackInstancesCommand,
   CreateStackSetCommand,
+  DeleteStackInstancesCommand,
+  DeleteStackSetCommand,
   DescribeStackSetCommand,
   DescribeStackSetOperationCommand,
   ListStackInstancesCommand,
@@ -18,6 +21,7 @@ import {
   UpdateStackSetCommand,
 } from "@aws-sdk/client-cloudformation";
 import { InputError } from "../../errors.js";
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from "./poll-retry.js";
 import { type Clock, type InstanceRow, realClock, type StackSetDeployResult } from "./types.js";
 
 export interface OperationPreferences {
@@ -32,6 +36,12 @@ export interface OperationPreferences {
 export interface DeployStackSetOptions {
   stackSetName: string;
   templateBody: string;
+  /** Where CloudFormation reads the template, when it went through S3. */
+  templateUrl?: string;
+  /** Delete instances of targets no longer given (a deployment's unit holds exactly these). */
+  exactTargets?: boolean;
+  retry?: RetryPolicy;
+  statusCommand?: string;
   parameters?: Readonly<Record<string, string>>;
   capabilities?: string[];
   /** Self-managed targets. */
@@ -107,7 +117,7 @@ export async function deployStackSet(
     const created = await client.send(
       new CreateStackSetCommand({
         StackSetName: options.stackSetName,
-        TemplateBody: options.templateBody,
+        ...templateOf(options),
         Parameters: parameters,
         Capabilities: capabilities,
         PermissionModel: serviceManaged ? "SERVICE_MANAGED" : "SELF_MANAGED",
@@ -126,7 +136,7 @@ export async function deployStackSet(
     const op = await client.send(
       new UpdateStackSetCommand({
         StackSetName: options.stackSetName,
-        TemplateBody: options.templateBody,
+        ...templateOf(options),
         Parameters: parameters,
         Capabilities: capabilities,
         OperationPreferences: prefs,
@@ -165,13 +175,124 @@ export async function deployStackSet(
     result.operations.push(done);
     if (done.status === "FAILED") result.failed = true;
   }
+  if (options.exactTargets && !result.failed) {
+    const gone = await removeUntargeted(client, options, prefs, callbacks);
+    if (gone) {
+      result.operations.push(gone);
+      if (gone.status === "FAILED") result.failed = true;
+    }
+  }
   result.instances = await instanceRows(client, options.stackSetName);
+  return result;
+}
+
+function templateOf(o: DeployStackSetOptions): { TemplateURL: string } | { TemplateBody: string } {
+  return o.templateUrl ? { TemplateURL: o.templateUrl } : { TemplateBody: o.templateBody };
+}
+
+/** Instances in accounts (or OUs) no longer targeted, or regions no longer named, are deleted. */
+async function removeUntargeted(
+  client: CloudFormationClient,
+  options: DeployStackSetOptions,
+  prefs: StackSetOperationPreferences,
+  callbacks: DeployStackSetCallbacks,
+): Promise<StackSetDeployResult["operations"][number] | undefined> {
+  const instances = await listInstances(client, options.stackSetName);
+  const ous = new Set(options.organizationalUnits ?? []);
+  const accounts = new Set(options.accounts ?? []);
+  const regions = new Set(options.regions);
+  const stale = instances.filter((i) =>
+    ous.size > 0
+      ? !ous.has(i.OrganizationalUnitId ?? "") || !regions.has(i.Region ?? "")
+      : !accounts.has(i.Account ?? "") || !regions.has(i.Region ?? ""),
+  );
+  if (stale.length === 0) return undefined;
+  return deleteInstances(client, options, stale, prefs, callbacks);
+}
+
+async function deleteInstances(
+  client: CloudFormationClient,
+  options: Pick<
+    DeployStackSetOptions,
+    "stackSetName" | "pollMs" | "clock" | "retry" | "statusCommand"
+  >,
+  instances: StackInstanceSummary[],
+  prefs: StackSetOperationPreferences,
+  callbacks: DeployStackSetCallbacks,
+): Promise<StackSetDeployResult["operations"][number]> {
+  const regions = [...new Set(instances.map((i) => i.Region ?? ""))];
+  const ous = [
+    ...new Set(instances.map((i) => i.OrganizationalUnitId).filter((o): o is string => !!o)),
+  ];
+  const op = await client.send(
+    new DeleteStackInstancesCommand({
+      StackSetName: options.stackSetName,
+      Regions: regions,
+      ...(ous.length > 0
+        ? { DeploymentTargets: { OrganizationalUnitIds: ous } }
+        : { Accounts: [...new Set(instances.map((i) => i.Account ?? ""))] }),
+      RetainStacks: false,
+      OperationPreferences: prefs,
+    }),
+  );
+  return follow(client, options, op.OperationId!, "DELETE", callbacks);
+}
+
+/**
+ * Deletes a StackSet: its instances (and so their stacks and resources), then the set itself.
+ * Nothing to delete is not an error.
+ */
+export async function destroyStackSet(
+  client: CloudFormationClient,
+  options: Pick<
+    DeployStackSetOptions,
+    "stackSetName" | "pollMs" | "clock" | "retry" | "statusCommand"
+  > & {
+    preferences?: OperationPreferences;
+  },
+  callbacks: DeployStackSetCallbacks = {},
+): Promise<StackSetDeployResult> {
+  const result: StackSetDeployResult = {
+    stackSetId: "",
+    created: false,
+    operations: [],
+    instances: [],
+    failed: false,
+  };
+  try {
+    result.stackSetId =
+      (await client.send(new DescribeStackSetCommand({ StackSetName: options.stackSetName })))
+        .StackSet?.StackSetId ?? "";
+  } catch (err) {
+    if ((err as { name?: string }).name === "StackSetNotFoundException") return result;
+    throw err;
+  }
+  const instances = await listInstances(client, options.stackSetName);
+  if (instances.length > 0) {
+    const done = await deleteInstances(
+      client,
+      options,
+      instances,
+      preferencesOf(options.preferences),
+      callbacks,
+    );
+    result.operations.push(done);
+    if (done.status === "FAILED") {
+      result.failed = true;
+      result.instances = await instanceRows(client, options.stackSetName);
+      return result;
+    }
+  }
+  await client.send(new DeleteStackSetCommand({ StackSetName: options.stackSetName }));
   return result;
 }
 
 async function follow(
   client: CloudFormationClient,
-  options: DeployStackSetOptions,
+  options: Pick<
+    DeployStackSetOptions,
+    "stackSetName" | "pollMs" | "clock" | "retry" | "statusCommand"
+  >,
   operationId: string,
   action: string,
   callbacks: DeployStackSetCallbacks,
@@ -196,16 +317,29 @@ async function follow(
       callbacks.onProgress?.(row);
     }
   };
+  const retry = <T>(call: () => Promise<T>) =>
+    withRetry(
+      call,
+      {
+        what: `StackSet ${options.stackSetName}`,
+        statusCommand:
+          options.statusCommand ?? `bb-oidc status --stack-name ${options.stackSetName}`,
+      },
+      clock,
+      options.retry ?? DEFAULT_RETRY,
+    );
   for (;;) {
     const op = (
-      await client.send(
-        new DescribeStackSetOperationCommand({
-          StackSetName: options.stackSetName,
-          OperationId: operationId,
-        }),
+      await retry(() =>
+        client.send(
+          new DescribeStackSetOperationCommand({
+            StackSetName: options.stackSetName,
+            OperationId: operationId,
+          }),
+        ),
       )
     ).StackSetOperation!;
-    report(await operationResults(client, options.stackSetName, operationId));
+    report(await retry(() => operationResults(client, options.stackSetName, operationId)));
     if (op.Status !== "RUNNING" && op.Status !== "QUEUED" && op.Status !== "STOPPING") {
       return {
         id: operationId,
@@ -255,7 +389,10 @@ async function listInstances(
   return out;
 }
 
-async function instanceRows(client: CloudFormationClient, name: string): Promise<InstanceRow[]> {
+export async function instanceRows(
+  client: CloudFormationClient,
+  name: string,
+): Promise<InstanceRow[]> {
   return (await listInstances(client, name))
     .map((i) => {
       const row: InstanceRow = {

@@ -20,7 +20,7 @@ export interface StackEventView {
 }
 
 export interface StackDeployResult {
-  outcome: "created" | "updated" | "no-changes" | "failed" | "cancelled";
+  outcome: "created" | "updated" | "deleted" | "no-changes" | "failed" | "cancelled";
   stackId?: string;
   changeSetType?: "CREATE" | "UPDATE";
   finalStatus?: string;

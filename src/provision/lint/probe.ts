@@ -1,7 +1,7 @@
 /**
  * "Could a repository this policy never mentions assume the role?" asked of the STS decision with
  * synthetic tokens: one from a step, one from a deployment step. Allowed means the role is open to
- * every repository of the workspace (domain-facts §1: only `sub` tells repositories apart).
+ * every repository of the workspace (docs/aws-behaviour.md "Tokens and claims": only `sub` tells repositories apart).
  */
 import { attemptsFor } from "../trust/attempts.js";
 import { askUntilAllowed, fallbackAudience, syntheticUuid } from "../trust/synthetic.js";

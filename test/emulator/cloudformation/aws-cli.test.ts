@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetRoleCommand } from "@aws-sdk/client-iam";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
 import { describeWith } from "../../support/real-clients.js";
 import { iam, providerAndRole, startEndpoint } from "./helpers.js";
 

@@ -6,7 +6,7 @@ import { sourceIpAllowLists } from "./ip-conditions.js";
 
 /**
  * Since 2024 a step egresses from Atlassian's published ranges only with
- * `runtime: cloud: atlassian-ip-ranges: true` on a 4x/8x step (domain-facts §1); any other step
+ * `runtime: cloud: atlassian-ip-ranges: true` on a 4x/8x step (docs/aws-behaviour.md, "Egress addresses"); any other step
  * calls STS from broad cloud ranges, and an `aws:SourceIp` allow list refuses it.
  */
 export const ipConditionNeedsStaticEgress: LintRule = {

@@ -7,7 +7,7 @@ import {
   unbracedUuidsIn,
 } from "./helpers.js";
 
-/** Bitbucket writes `{uuid}` in sub; a bare UUID never matches (domain-facts §1). */
+/** Bitbucket writes `{uuid}` in sub; a bare UUID never matches (docs/aws-behaviour.md, "Tokens and claims"). */
 export const uuidWithoutBraces: LintRule = {
   id: "uuid-without-braces",
   severity: "error",

@@ -1,0 +1,37 @@
+/**
+ * A deploy that guards itself: what is about to be deployed is linted first, and an error-level
+ * finding stops the deployment unless --allow-lint-errors says to go on anyway.
+ */
+import { BbOidcError } from "../../errors.js";
+import { type Finding, lintSources } from "../../provision/lint/index.js";
+
+export interface Gate {
+  findings: Finding[];
+  errors: number;
+}
+
+export async function lintGate(
+  templates: ReadonlyArray<{ file: string; text: string }>,
+  options: { allowErrors: boolean; parameters?: Record<string, string>; trustPolicyQuota?: number },
+): Promise<Gate> {
+  const result = await lintSources(templates, {
+    ...(options.parameters ? { parameters: options.parameters } : {}),
+    ...(options.trustPolicyQuota ? { trustPolicyQuota: options.trustPolicyQuota } : {}),
+  });
+  const errors = result.findings.filter((f) => f.severity === "error");
+  if (errors.length > 0 && !options.allowErrors) {
+    const shown = errors
+      .slice(0, 5)
+      .map((f) => `  ${f.ruleId} ${f.file}${f.line ? `:${f.line}` : ""}: ${f.message}`);
+    const more =
+      errors.length > 5 ? [`  … and ${errors.length - 5} more (bb-oidc lint shows them all)`] : [];
+    throw new BbOidcError(
+      "ERR_LINT_ERRORS",
+      `not deploying: lint found ${errors.length} error${errors.length === 1 ? "" : "s"} in what would be deployed:\n${[...shown, ...more].join("\n")}`,
+      {
+        hint: "Fix them (each finding says how; `bb-oidc lint` lists them with fixes), or pass --allow-lint-errors to deploy anyway.",
+      },
+    );
+  }
+  return { findings: result.findings, errors: errors.length };
+}
