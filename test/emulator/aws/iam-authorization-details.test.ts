@@ -11,7 +11,7 @@ import {
   paginateGetAccountAuthorizationDetails,
 } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { allowPolicy as doc, failure, iam, startEndpoint, sts, TRUST_ROOT } from "./helpers.js";
+import { allowPolicy as doc, failure, iam, startEndpoint, TRUST_ROOT } from "./helpers.js";
 import {
   AUDIENCE,
   ISSUER,

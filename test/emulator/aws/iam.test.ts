@@ -198,6 +198,10 @@ describe("roles", () => {
     expect(dup).toMatchObject({ name: "EntityAlreadyExistsException", status: 409 });
 
     const listed = await suite.client.send(new ListRolesCommand({ PathPrefix: "/ci/" }));
+    const badPrefix = await failure(suite.client.send(new ListRolesCommand({ PathPrefix: "ci" })));
+    expect(badPrefix.message).toBe(
+      "1 validation error detected: Value 'ci' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*",
+    );
     expect(listed.Roles?.map((r) => r.RoleName)).toEqual(["deployer"]);
     expect(listed.IsTruncated).toBe(false);
 

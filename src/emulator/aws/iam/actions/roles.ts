@@ -1,4 +1,6 @@
+import { checkConstraints } from "../../errors.js";
 import { el } from "../../xml.js";
+import { IAM_PATTERNS } from "../constraints.js";
 import { roleXml } from "../shapes.js";
 import { account, action, pagedList, tagPage, tagsParam } from "./wire.js";
 
@@ -23,6 +25,15 @@ export const roleActions = {
   }),
   ListRoles: action(async (ctx) => {
     const prefix = ctx.params.get("PathPrefix");
+    checkConstraints([
+      {
+        name: "pathPrefix",
+        value: prefix,
+        minLength: 1,
+        maxLength: 512,
+        pattern: IAM_PATTERNS.pathPrefix,
+      },
+    ]);
     const roles = ctx.backend.iam.roles.list(account(ctx), prefix);
     return pagedList(ctx, "Roles", roles, (r) => roleXml(r, { listed: true }).children);
   }),
