@@ -78,6 +78,36 @@ const CASES: [string, string[], string[], LintRunOptions?][] = [
   ["audience-not-bitbucket-default", ["policies/custom-audience.json"], ["policies/good.json"]],
   ["malformed-trust-policy", ["policies/malformed.json"], ["policies/good.json"]],
   ["parameter-placeholder", ["seed-style.yaml"], ["good-template.yaml"]],
+  [
+    "set-operator-on-single-valued-claim",
+    ["generators/sam-bootstrap-style.yaml"],
+    ["good-template.yaml", "policies/good.json"],
+  ],
+  [
+    "set-operator-on-single-valued-claim",
+    ["generators/terraform-module-style.json"],
+    ["policies/good.json"],
+  ],
+  [
+    "action-principal-mismatch",
+    ["generators/federated-with-assume-role.json"],
+    ["policies/good.json", "generators/terraform-module-style.json"],
+  ],
+  [
+    "action-principal-mismatch",
+    ["generators/aws-principal-with-web-identity.json"],
+    ["policies/other-account-role.json"],
+  ],
+  [
+    "condition-key-never-set",
+    ["generators/terraform-strict-example-style.json"],
+    ["policies/good.json", "good-template.yaml"],
+  ],
+  [
+    "unresolved-placeholder",
+    ["generators/copied-example-placeholders.yaml"],
+    ["good-template.yaml", "seed-style.yaml"],
+  ],
 ];
 
 describe("lint rules: each fails its failing fixture and passes its passing one", () => {
@@ -110,6 +140,50 @@ describe("lint rules: each fails its failing fixture and passes its passing one"
       expect(r.description.length).toBeGreaterThan(20);
       expect(r.help.length).toBeGreaterThan(20);
     }
+  });
+});
+
+describe("checks for what public generators emit", () => {
+  it("set operators on aud and sub: a warning naming the plain operator", async () => {
+    const { result } = await ruleIds(["generators/sam-bootstrap-style.yaml"]);
+    const found = result.findings.filter((f) => f.ruleId === "set-operator-on-single-valued-claim");
+    expect(found.map((f) => f.severity)).toEqual(["warning", "warning"]);
+    expect(found.map((f) => f.fix)).toEqual([
+      expect.stringContaining('"StringEquals"'),
+      expect.stringContaining('"StringLike"'),
+    ]);
+    expect(found[0]!.line).toBe(28);
+  });
+
+  it("a Federated principal with sts:AssumeRole: an error, no pipeline can use it", async () => {
+    const { result } = await ruleIds(["generators/federated-with-assume-role.json"]);
+    const f = result.findings.find((x) => x.ruleId === "action-principal-mismatch")!;
+    expect(f.severity).toBe("error");
+    expect(f.message).toContain("only sts:AssumeRole");
+    expect(f.fix).toContain("sts:AssumeRoleWithWebIdentity");
+  });
+
+  it("keys IAM never sets: an error for each positive condition, a warning for a vacuous one", async () => {
+    const { result } = await ruleIds(["generators/terraform-strict-example-style.json"]);
+    const found = result.findings.filter((f) => f.ruleId === "condition-key-never-set");
+    expect(
+      found.map((f) => [f.message.match(/:(\w+),? which|:(\w+) for/)?.[0], f.severity]),
+    ).toHaveLength(3);
+    expect(found.map((f) => f.severity).sort()).toEqual(["error", "error", "error"]);
+    expect(found.map((f) => f.message).join("\n")).toMatch(
+      /repositoryUuid[\s\S]*branchName[\s\S]*deploymentEnvironmentUuid/,
+    );
+    expect(found[0]!.fix).toContain("{REPOSITORY-UUID}:{ENVIRONMENT-UUID}:*");
+  });
+
+  it("placeholders from copied examples, in the trust policy and in permissions", async () => {
+    const { result } = await ruleIds(["generators/copied-example-placeholders.yaml"]);
+    const found = result.findings.filter((f) => f.ruleId === "unresolved-placeholder");
+    expect(found.map((f) => f.message.match(/placeholder (<\w+>)/)?.[1])).toEqual([
+      "<ACCOUNT_ID>",
+      "<S3_BUCKET>",
+    ]);
+    expect(found.every((f) => f.severity === "error")).toBe(true);
   });
 });
 
