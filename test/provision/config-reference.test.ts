@@ -4,7 +4,7 @@
  * and the schema must accept what the loader accepts and refuse what it refuses.
  */
 import { readFileSync } from "node:fs";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../../src/provision/config/index.js";
