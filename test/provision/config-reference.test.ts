@@ -20,7 +20,8 @@ const read = (p: string) => readFileSync(new URL(p, ROOT), "utf8");
 
 describe("bb-oidc.yaml schema and reference", () => {
   it("the shipped files are what the field table makes", () => {
-    expect(read(SCHEMA_FILE)).toBe(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    // Compared as JSON: the formatter may lay the file out its own way.
+    expect(JSON.parse(read(SCHEMA_FILE))).toEqual(configJsonSchema());
     expect(read("docs/config-reference.md")).toBe(configReferenceMarkdown());
     const pkg = JSON.parse(read("package.json"));
     expect(pkg.files).toContain(SCHEMA_FILE);
