@@ -126,9 +126,12 @@ describe("lint rules: each fails its failing fixture and passes its passing one"
     });
   }
 
-  it("has a case for every rule except unresolved-value", () => {
+  it("has a case for every rule except unresolved-value and template-limits (below)", () => {
     const covered = new Set(CASES.map((c) => c[0]));
-    expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual(["unresolved-value"]);
+    expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([
+      "unresolved-value",
+      "template-limits",
+    ]);
   });
 
   it("every rule has a stable kebab-case id, a severity, a description and help", () => {
@@ -184,6 +187,67 @@ describe("checks for what public generators emit", () => {
       "<S3_BUCKET>",
     ]);
     expect(found.every((f) => f.severity === "error")).toBe(true);
+  });
+});
+
+describe("template-limits", () => {
+  /** A hand-written template with `n` roles (no bb-oidc metadata). */
+  function roles(n: number, generated = false): string {
+    const out = ["Resources:"];
+    for (let i = 0; i < n; i++) {
+      out.push(
+        `  Role${i}:`,
+        "    Type: AWS::IAM::Role",
+        ...(generated
+          ? [
+              `    Metadata: { bb-oidc: { targets: { accounts: ["${String(100000000000 + (i % 3))}"] } } }`,
+            ]
+          : []),
+        "    Properties:",
+        `      RoleName: role-${i}`,
+        "      AssumeRolePolicyDocument:",
+        "        Statement: [{ Effect: Allow, Principal: { AWS: arn:aws:iam::123456789012:root }, Action: sts:AssumeRole }]",
+      );
+    }
+    return `${out.join("\n")}\n`;
+  }
+  const lint = async (text: string) =>
+    await lintSources([{ file: "t.yaml", text }], {
+      rules: RULES.filter((r) => r.id === "template-limits"),
+    });
+
+  it("counts every template against every limit in the report", async () => {
+    const r = await lint(roles(2));
+    expect(r.findings).toEqual([]);
+    expect(r.templates).toEqual([
+      {
+        file: "t.yaml",
+        measure: { bytes: roles(2).length, resources: 2, outputs: 0 },
+        roles: 2,
+        generated: false,
+      },
+    ]);
+  });
+
+  it("over TemplateBody's limit: a warning to go through S3", async () => {
+    const r = await lint(roles(300));
+    expect(
+      r.findings.map((f) => [f.severity, f.message.match(/over the [\d,]+ bytes/)?.[0]]),
+    ).toEqual([["warning", "over the 51,200 bytes"]]);
+    expect(r.findings[0]!.fix).toContain("--s3-bucket");
+  });
+
+  it("over 500 resources: an error for a hand-written template, a warning for bb-oidc's (deploy splits it)", async () => {
+    const hand = await lint(roles(520));
+    expect(hand.findings.filter((f) => /resources/.test(f.message)).map((f) => f.severity)).toEqual(
+      ["error"],
+    );
+    const built = await lint(roles(520, true));
+    const f = built.findings.find((x) => /resources/.test(x.message))!;
+    expect(f.severity).toBe("warning");
+    expect(f.fix).toContain("deploy --config");
+    // 520 roles over three accounts is 174 per account: within IAM's quota.
+    expect(built.templates[0]!.roles).toBe(174);
   });
 });
 

@@ -19,6 +19,7 @@ import { setOperatorOnSingleValuedClaim } from "./set-operator-on-single-valued-
 import { staleIpRanges } from "./stale-ip-ranges.js";
 import { staticAwsKeys } from "./static-aws-keys.js";
 import { subjectEquals } from "./subject-equals.js";
+import { templateLimits } from "./template-limits.js";
 import { parameterPlaceholder, unresolvedValue } from "./template-notes.js";
 import { thumbprintFormat } from "./thumbprint-format.js";
 import { tokenFileNotWritten } from "./token-file-not-written.js";
@@ -55,4 +56,5 @@ export const RULES: readonly LintRule[] = [
   staticAwsKeys,
   parameterPlaceholder,
   unresolvedValue,
+  templateLimits,
 ];
