@@ -1,6 +1,8 @@
 // Cold start of a pipeline step's `bb-oidc credentials` against the emulator, from the npm
 // install and from the single executable (built here by scripts/build-sea.mjs), against the
 // floor (`node -e ''`) and, where installed, the AWS CLI doing the same exchange on the same token.
+// A yardstick runs beside them: bench/minimal-exchange.cjs, the same exchange in twenty lines of
+// node:http, the least any Node program pays for it (Node's HTTP stack and STS's answer included).
 // Runs alternate A, B, C, A, B, C… so drift in machine load hits all alike; medians are compared.
 import { spawnSync } from "node:child_process";
 import {
@@ -103,6 +105,10 @@ try {
     bbOidc: [process.execPath, [join(root, "dist/cli.cjs"), ...credentialsArgs]],
     ...(seaBuild ? { singleExecutable: [seaBuild.executable, credentialsArgs] } : {}),
     nodeFloor: [process.execPath, ["-e", ""]],
+    minimalExchange: [
+      process.execPath,
+      [join(root, "bench/minimal-exchange.cjs"), ready.awsEndpoint, ROLE_ARN, tokenFile],
+    ],
   };
   const awsCli = spawnSync("aws", ["--version"], { encoding: "utf8" });
   if (awsCli.status === 0) {
@@ -159,13 +165,15 @@ try {
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   // Code only; the source maps beside it are counted in the tarball.
+  const SDK_CHUNK = "chunks/pipeline-sdk";
   const chunks = readdirSync(join(root, "dist/chunks"))
-    .filter((f) => !f.endsWith(".map"))
+    .filter((f) => !f.endsWith(".map") && !`chunks/${f}`.startsWith(SDK_CHUNK))
     .reduce((s, f) => s + statSync(join(root, "dist/chunks", f)).size, 0);
   // Ratios are taken round by round (A and B ran back to back), then the median: load that
   // drifts during the run moves both sides of a pair alike.
   const pairRatio = (a, b) => median(times[a].map((x, i) => x / times[b][i]));
   const vsFloor = pairRatio("bbOidc", "nodeFloor");
+  const minimalVsFloor = pairRatio("minimalExchange", "nodeFloor");
   const vsAws = m.awsCli ? pairRatio("bbOidc", "awsCli") : undefined;
   const seaVsFloor = m.singleExecutable ? pairRatio("singleExecutable", "nodeFloor") : undefined;
   const seaVsNpm = m.singleExecutable ? pairRatio("singleExecutable", "bbOidc") : undefined;
@@ -178,6 +186,12 @@ try {
     nodeFloorMs: round(m.nodeFloor, 1),
     ...(m.awsCli ? { awsCliMs: round(m.awsCli, 1) } : { awsCli: "not installed" }),
     ratioVsNodeFloor: round(vsFloor, 2),
+    minimalNodeExchange: {
+      ms: round(m.minimalExchange, 1),
+      ratioVsNodeFloor: round(minimalVsFloor, 2),
+      ratioBbOidcVsIt: round(pairRatio("bbOidc", "minimalExchange"), 2),
+      note: "bench/minimal-exchange.cjs: the exchange with node:http and nothing else; no Node client can start below it",
+    },
     startup,
     ...(vsAws !== undefined ? { ratioVsAwsCli: round(vsAws, 2) } : {}),
     singleExecutable: seaBuild
@@ -197,8 +211,11 @@ try {
       launcherBytes: size("dist/cli.cjs"),
       pipelineBundleBytes: size("dist/pipeline.cjs"),
       pipelineCodeCacheBytes: size("dist/pipeline.cache"),
+      // Loaded only for signed calls (--chain, --from-env-credentials) and diagnoses.
+      pipelineSdkChunkBytes: size(`dist/${SDK_CHUNK}.cjs`),
+      pipelineSdkCodeCacheBytes: size(`dist/${SDK_CHUNK}.cache`),
       fullCliBytes: size("dist/main.mjs") + chunks,
-      note: "self-contained: no runtime dependencies. credentials/exec/configure run from one bundle started with a V8 code cache; other commands load their chunks of the full CLI; the CLI's source maps are included",
+      note: "self-contained: no runtime dependencies. credentials/exec/configure run from one bundle started with a V8 code cache, its web-identity exchange with bb-oidc's own STS client; the AWS SDK is a chunk of its own with its own cache, loaded for signed calls; other commands load their chunks of the full CLI; the CLI's source maps are included",
     },
     target:
       "npm install and single executable each <= 1.5x node -e '' and <= 0.1x the aws CLI; the executable no slower than the npm install",

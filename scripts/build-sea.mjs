@@ -4,9 +4,9 @@
 // built-in injector). The binary runs on machines with the same OS and CPU as this one; building
 // on linux-arm64 gives the linux-arm64 executable (README: "Single executable").
 //
-// Inside: the launcher (dist/cli.cjs) is the main script; the pipeline bundle, its V8 code cache
-// (valid: the executable *is* this Node), the full CLI as one CommonJS bundle and the source maps
-// are assets. Usage: node scripts/build-sea.mjs [--out DIR] (after scripts/build.mjs).
+// Inside: the launcher (dist/cli.cjs) is the main script; the pipeline bundle and its AWS SDK
+// chunk, their V8 code caches (valid: the executable *is* this Node), the full CLI as one
+// CommonJS bundle and the source maps are assets. Usage: node scripts/build-sea.mjs [--out DIR] (after scripts/build.mjs).
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -25,7 +25,7 @@ import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "esbuild";
 import { inject } from "postject";
-import { cliCode, finishCjsBundle, shared, version } from "./bundle-options.mjs";
+import { cliCode, finishCjsBundle, SDK_CHUNK, shared, version } from "./bundle-options.mjs";
 
 // The fuse Node's binaries carry for single executables (Node's documentation).
 const FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
@@ -34,7 +34,7 @@ const { values } = parseArgs({ options: { out: { type: "string", default: "relea
 const out = resolve(root, values.out);
 const started = Date.now();
 
-for (const f of ["cli.cjs", "pipeline.cjs", "pipeline.cjs.map", "pipeline.cache"]) {
+for (const f of ["cli.cjs", "pipeline.cjs", "pipeline.cjs.map", "pipeline.cache", SDK_CHUNK]) {
   if (!existsSync(join(root, "dist", f))) {
     throw new Error(`dist/${f} is missing: run \`npm run build\` first (npm run build:sea does).`);
   }
@@ -76,6 +76,7 @@ writeFileSync(
 );
 
 const dist = (f) => join(root, "dist", f);
+const SDK_CACHE = SDK_CHUNK.replace(/\.cjs$/, ".cache");
 const config = {
   main: join(work, "launcher.cjs"),
   output: join(work, "sea.blob"),
@@ -89,6 +90,10 @@ const config = {
     "pipeline.cjs": dist("pipeline.cjs"),
     "pipeline.cjs.map": dist("pipeline.cjs.map"),
     "pipeline.cache": dist("pipeline.cache"),
+    [SDK_CHUNK]: dist(SDK_CHUNK),
+    [`${SDK_CHUNK}.map`]: dist(`${SDK_CHUNK}.map`),
+    // Optional like the pipeline's: without it the chunk compiles from its text.
+    ...(existsSync(dist(SDK_CACHE)) ? { [SDK_CACHE]: dist(SDK_CACHE) } : {}),
     "main.cjs": join(work, "main.cjs"),
     "main.cjs.map": join(work, "main.cjs.map"),
     "build.json": join(work, "build.json"),

@@ -3,7 +3,9 @@
 //   dist/main.mjs      the full CLI, plus chunks/ it loads per command, so a command reads and
 //                      compiles only what it needs (one 1.6 MB file cost twice the start-up time)
 //   dist/pipeline.cjs  credentials/exec/configure alone, started from a V8 code cache,
-//   dist/pipeline.cache  which this script records by running one exchange (code-cache.mjs)
+//   dist/pipeline.cache  which this script records by running one exchange (code-cache.mjs);
+//   dist/chunks/pipeline-sdk.cjs  the AWS SDK clients that bundle loads only for signed calls
+//                      and diagnoses, with its own cache (pipeline-sdk.cache) recorded alike
 //   dist/index.mjs, dist/emulator.mjs, lib/   the library (`bb-oidc`, `bb-oidc/emulator`); its
 //                      type declarations come from tsconfig.types.json (npm's prepare)
 // Every bundle has a source map beside it (`--debug` maps stack frames with it; no sources inside).
@@ -11,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { chmodSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
-import { cliCode, finishCjsBundle, shared } from "./bundle-options.mjs";
+import { cliCode, finishCjsBundle, SDK_CHUNK, sdkChunk, shared } from "./bundle-options.mjs";
 import { recordPipelineCache } from "./code-cache.mjs";
 
 // Bundled CommonJS dependencies (the AWS SDK) still call require(); give ES modules one.
@@ -24,7 +26,9 @@ const esm = {
   },
 };
 
+const SDK_CACHE = SDK_CHUNK.replace(/\.cjs$/, ".cache");
 rmSync("dist/pipeline.cache", { force: true });
+rmSync(`dist/${SDK_CACHE}`, { force: true });
 const [cli, lib] = await Promise.all([
   build({
     ...esm,
@@ -50,15 +54,26 @@ const [cli, lib] = await Promise.all([
   build({
     ...shared,
     ...cliCode,
+    plugins: [...shared.plugins, sdkChunk],
     format: "cjs",
     entryPoints: { pipeline: "src/cli/pipeline-main.ts" },
     outdir: "dist",
     outExtension: { ".js": ".cjs" },
   }),
+  build({
+    ...shared,
+    ...cliCode,
+    format: "cjs",
+    entryPoints: { [SDK_CHUNK.replace(/\.cjs$/, "")]: "src/cli/pipeline-sdk.ts" },
+    outdir: "dist",
+    outExtension: { ".js": ".cjs" },
+  }),
 ]);
 
+// One identity for the pipeline bundle and its SDK chunk: their caches go with both.
 const bundleId = createHash("sha256")
   .update(finishCjsBundle("dist/pipeline.cjs"))
+  .update(finishCjsBundle(`dist/${SDK_CHUNK}`))
   .digest("hex")
   .slice(0, 16);
 
@@ -73,9 +88,13 @@ await build({
 chmodSync("dist/cli.cjs", 0o755);
 
 // Chunks and entries of earlier builds: same-content chunks keep their names, so only stale go.
-const current = new Set(
-  [cli, lib].flatMap((b) => Object.keys(b.metafile.outputs)).map((p) => p.replace(/^dist\//, "")),
-);
+const current = new Set([
+  ...[cli, lib]
+    .flatMap((b) => Object.keys(b.metafile.outputs))
+    .map((p) => p.replace(/^dist\//, "")),
+  SDK_CHUNK,
+  `${SDK_CHUNK}.map`,
+]);
 for (const dir of ["chunks", "lib"]) {
   for (const f of readdirSync(`dist/${dir}`)) {
     if (!current.has(`${dir}/${f}`)) rmSync(`dist/${dir}/${f}`, { force: true });

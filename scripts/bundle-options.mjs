@@ -44,6 +44,31 @@ export const shared = {
   define: { __BB_OIDC_VERSION__: JSON.stringify(pkg.version) },
 };
 
+/**
+ * dist/pipeline.cjs keeps the AWS SDK out of its own text: `@aws-sdk/client-sts` and
+ * `@aws-sdk/client-iam` become the clients of the chunk SDK_CHUNK (src/cli/pipeline-sdk.ts),
+ * required only when a module that imports them first runs (they are all imported lazily). The
+ * launcher serves that require() (src/cli/launcher.ts).
+ */
+export const SDK_CHUNK = "chunks/pipeline-sdk.cjs";
+export const sdkChunk = {
+  name: "bb-oidc-sdk-chunk",
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/client-(sts|iam)$/ }, (args) => ({
+      path: args.path.slice("@aws-sdk/client-".length),
+      namespace: "bb-oidc-sdk-chunk",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "bb-oidc-sdk-chunk" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(`./${SDK_CHUNK}`)}).clients.${args.path};`,
+      loader: "js",
+    }));
+    b.onResolve({ filter: /^\.\/chunks\/pipeline-sdk\.cjs$/ }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+  },
+};
+
 export const cliCode = {
   // Less text for V8 to read and compile at every start.
   minify: true,

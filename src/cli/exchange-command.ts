@@ -11,8 +11,9 @@ import {
   StsCallError,
 } from "../sts/exchange.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "../sts/retry.js";
+import { debugLine } from "./debug.js";
 import { collect, parseIntegerArg, readValueArg } from "./io.js";
-import { sdkNetworkOptions } from "./network.js";
+import { networkRoute, sdkNetworkOptions } from "./network.js";
 import {
   checkSessionName,
   defaultSessionName,
@@ -21,6 +22,7 @@ import {
   resolveToken,
 } from "./pipeline-env.js";
 import { registerSecret } from "./redact.js";
+import { stsRoute } from "./sts-settings.js";
 
 export interface ExchangeFlags {
   roleArn: string;
@@ -250,6 +252,10 @@ export async function runExchange(
       throw new InputError(`--allowed-account-id: "${id}" is not a 12-digit account ID.`);
   }
   const { retry, timeoutMs } = retrySettings(flags);
+  const route = token !== undefined ? stsRoute(env) : undefined;
+  if (route && "sdk" in route) {
+    debugLine(`AssumeRoleWithWebIdentity goes through the AWS SDK: ${route.sdk}`);
+  }
   const notice = (t: string) => {
     if (!flags.quiet) process.stderr.write(`bb-oidc: ${t}\n`);
   };
@@ -262,7 +268,18 @@ export async function runExchange(
       ...(flags.externalId !== undefined ? { externalId: flags.externalId } : {}),
       retry,
       timeoutMs,
-      clientOptions: sdkNetworkOptions(env),
+      clientOptions: {
+        ...sdkNetworkOptions(env),
+        customUserAgent: `bb-oidc/${__BB_OIDC_VERSION__}`,
+      },
+      ...(route && "builtIn" in route
+        ? {
+            builtInClient: {
+              ...route.builtIn,
+              agent: () => networkRoute(env).then((r) => r?.agent),
+            },
+          }
+        : {}),
       sessionName,
       region,
       ...(endpoint ? { endpoint } : {}),

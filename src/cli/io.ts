@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { InputError } from "../errors.js";
@@ -94,12 +93,17 @@ export function parseParameters(pairs: readonly string[] | undefined): Record<st
   return out;
 }
 
-/** A reader of `path` never sees half a file: a sibling temporary file is written, then renamed over. */
+/**
+ * A reader of `path` never sees half a file: a sibling temporary file is written, then renamed
+ * over. Its name needs to be unique, not secret: it is created exclusively ("wx"), so a file or
+ * link already there makes the write fail instead of following it (and node:crypto, costly to
+ * load, stays out of a step's start-up).
+ */
 export function writeFileAtomically(path: string, text: string, flag: string): void {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
-  );
+  const unique = Math.floor(Math.random() * 2 ** 32)
+    .toString(16)
+    .padStart(8, "0");
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${unique}.tmp`);
   try {
     writeFileSync(tmp, text, { flag: "wx" });
     renameSync(tmp, path);

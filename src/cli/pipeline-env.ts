@@ -1,5 +1,6 @@
 import { InputError } from "../errors.js";
 import { IAM_NAME_CHARS_TEXT, toIamNameChars } from "../shared/iam-names.js";
+import { isValidRegion, realRegion } from "../sts/sts-endpoint.js";
 import { SESSION_NAME_PATTERN } from "../sts/validate-params.js";
 
 /** Environment handling for pipeline-step commands; the only place those variables are read. */
@@ -55,21 +56,39 @@ export function checkSessionName(name: string): string {
   return name;
 }
 
-/** Region as the AWS SDKs resolve it; STS is regional, us-east-1 when nothing says otherwise. */
+/**
+ * Region as the AWS SDKs resolve it; STS is regional, us-east-1 when nothing says otherwise. A
+ * name that is not one DNS label is refused here, as the SDK refuses it before any call.
+ */
 export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  return flag || env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1";
+  const region = flag || env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1";
+  if (!isValidRegion(realRegion(region).region)) {
+    const from = flag ? "--region" : env.AWS_REGION ? "AWS_REGION" : "AWS_DEFAULT_REGION";
+    throw new InputError(`${from}: "${region}" is not an AWS region name.`, {
+      hint: "Use a region such as eu-west-1 (letters, digits and dashes).",
+    });
+  }
+  return region;
 }
 
-/** Endpoint override as the SDKs take it: the flag, then AWS_ENDPOINT_URL_STS, then AWS_ENDPOINT_URL. */
+/**
+ * Endpoint override as the SDKs take it: the flag, then AWS_ENDPOINT_URL_STS, then
+ * AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true turns the variables off.
+ */
 export function resolveStsEndpoint(
   flag: string | undefined,
   env: NodeJS.ProcessEnv,
 ): string | undefined {
-  const v = flag || env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL;
+  const fromEnv = env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === "true" ? undefined : envEndpoint(env);
+  const v = flag || fromEnv;
   if (v && !/^https?:\/\/[^\s/]+/.test(v)) {
     throw new InputError(`The STS endpoint "${v}" is not an http(s) URL.`, {
       hint: "Use e.g. https://sts.eu-west-1.amazonaws.com, or unset AWS_ENDPOINT_URL_STS/AWS_ENDPOINT_URL.",
     });
   }
   return v || undefined;
+}
+
+function envEndpoint(env: NodeJS.ProcessEnv): string | undefined {
+  return env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL;
 }

@@ -1,5 +1,11 @@
 import { TokenError } from "../errors.js";
 
+/**
+ * AWS accepts a token up to 5 minutes after `exp`. Here, not in verify.ts, so that what only
+ * decodes (a step's exchange) does not load the verifier and node:crypto with it.
+ */
+export const DEFAULT_EXP_GRACE_SECONDS = 300;
+
 /** STS's limit on WebIdentityToken (characters). */
 export const MAX_TOKEN_LENGTH = 20000;
 

@@ -2,6 +2,7 @@ import { TokenError } from "../errors.js";
 import { matchAudience } from "./audience.js";
 import {
   compactToken,
+  DEFAULT_EXP_GRACE_SECONDS,
   type DecodedToken,
   decodeToken,
   type JoseHeader,
@@ -14,8 +15,7 @@ import { type SignatureChecker, signatureValid } from "./signature.js";
 export const ALLOWED_ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"] as const;
 export type AllowedAlgorithm = (typeof ALLOWED_ALGORITHMS)[number];
 
-/** AWS accepts a token up to 5 minutes after `exp`. */
-export const DEFAULT_EXP_GRACE_SECONDS = 300;
+export { DEFAULT_EXP_GRACE_SECONDS } from "./decode.js";
 
 /** `crit` header parameters this verifier understands: none. */
 export const UNDERSTOOD_CRIT: readonly string[] = [];

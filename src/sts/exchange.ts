@@ -1,13 +1,8 @@
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  GetCallerIdentityCommand,
-  STSClient,
-} from "@aws-sdk/client-sts";
+import type { Agent } from "node:http";
 import { BbOidcError } from "../errors.js";
-import { decodeToken } from "../oidc/decode.js";
-import { DEFAULT_EXP_GRACE_SECONDS } from "../oidc/verify.js";
+import { DEFAULT_EXP_GRACE_SECONDS, decodeToken } from "../oidc/decode.js";
 import { SESSION_LIMITS } from "./limits.js";
+import { assumeRoleWithWebIdentity, type WebIdentityInput } from "./query-client.js";
 import {
   DEFAULT_RETRY,
   type FailureFacts,
@@ -15,6 +10,8 @@ import {
   type RetryPolicy,
   withRetry,
 } from "./retry.js";
+import type { SdkStsOptions } from "./sdk-calls.js";
+import { resolveStsEndpointUrl } from "./sts-endpoint.js";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -64,8 +61,23 @@ export interface ExchangeRequest {
    * (`requestHandler`). The core only passes them on.
    */
   clientOptions?: Record<string, unknown>;
+  /**
+   * Make AssumeRoleWithWebIdentity with bb-oidc's own client (query-client.ts) instead of the
+   * AWS SDK, which then never loads unless a signed call follows. The SDK reads settings of its
+   * own from the environment and shared config (FIPS, dual-stack, configured endpoints,
+   * defaults mode, app ID): whoever passes this has resolved them (the CLI: sts-settings.ts).
+   */
+  builtInClient?: BuiltInClientOptions;
   /** Called for warnings and retries; the CLI prints them. Never given a secret. */
   onNotice?: (text: string) => void;
+}
+
+export interface BuiltInClientOptions {
+  useFips?: boolean;
+  useDualstack?: boolean;
+  userAgent: string;
+  /** The agent for the request (the CLI's proxy route); Node's default when it gives none. */
+  agent?: () => Promise<Agent | undefined>;
 }
 
 export interface ExchangeResult {
@@ -180,29 +192,26 @@ export async function exchangeCredentials(req: ExchangeRequest): Promise<Exchang
       req.token !== undefined
         ? await call(
             "AssumeRoleWithWebIdentity",
-            (abortSignal) =>
-              stsClient(req, undefined).send(
-                new AssumeRoleWithWebIdentityCommand({
-                  RoleArn: req.roleArn,
-                  RoleSessionName: req.sessionName,
-                  WebIdentityToken: req.token,
-                  ...sessionShape(req.durationSeconds, req.policy, req.policyArns),
-                }),
-                { abortSignal },
-              ),
+            webIdentitySender(req, {
+              RoleArn: req.roleArn,
+              RoleSessionName: req.sessionName,
+              WebIdentityToken: req.token,
+              ...sessionShape(req.durationSeconds, req.policy, req.policyArns),
+            }),
             tokenDeadline,
           )
         : await call(
             `AssumeRole into ${req.roleArn}`,
-            (abortSignal) =>
-              stsClient(req, req.source).send(
-                new AssumeRoleCommand({
+            async (abortSignal) =>
+              (await sdk()).sdkAssumeRole(
+                sdkOptions(req, req.source),
+                {
                   RoleArn: req.roleArn,
                   RoleSessionName: req.sessionName,
                   ...(req.externalId !== undefined ? { ExternalId: req.externalId } : {}),
                   ...sessionShape(req.durationSeconds, req.policy, req.policyArns),
-                }),
-                { abortSignal },
+                },
+                abortSignal,
               ),
             undefined,
           );
@@ -231,15 +240,16 @@ export async function exchangeCredentials(req: ExchangeRequest): Promise<Exchang
       const from = credentials;
       const out = await call(
         `AssumeRole into ${link.roleArn}`,
-        (abortSignal) =>
-          stsClient(req, from).send(
-            new AssumeRoleCommand({
+        async (abortSignal) =>
+          (await sdk()).sdkAssumeRole(
+            sdkOptions(req, from),
+            {
               RoleArn: link.roleArn,
               RoleSessionName: link.sessionName ?? req.sessionName,
               ...(link.externalId !== undefined ? { ExternalId: link.externalId } : {}),
               ...sessionShape(duration, link.policy, link.policyArns),
-            }),
-            { abortSignal },
+            },
+            abortSignal,
           ),
         undefined,
       );
@@ -260,8 +270,8 @@ export async function exchangeCredentials(req: ExchangeRequest): Promise<Exchang
       const final = credentials;
       const who = await call(
         "GetCallerIdentity",
-        (abortSignal) =>
-          stsClient(req, final).send(new GetCallerIdentityCommand({}), { abortSignal }),
+        async (abortSignal) =>
+          (await sdk()).sdkGetCallerIdentity(sdkOptions(req, final), abortSignal),
         undefined,
       );
       result.account = who.Account ?? "";
@@ -296,28 +306,44 @@ function sessionShape(
   };
 }
 
-function stsClient(
+/** The AWS SDK's side (sdk-calls.ts), loaded on first use: signed calls only, in the CLI. */
+const sdk = () => import("./sdk-calls.js");
+
+function sdkOptions(
   req: ExchangeRequest,
   credentials: SourceCredentials | AwsCredentials | undefined,
-): STSClient {
-  return new STSClient({
-    ...req.clientOptions,
+): SdkStsOptions {
+  return {
     region: req.region,
     ...(req.endpoint ? { endpoint: req.endpoint } : {}),
-    maxAttempts: 1,
-    ...(credentials
-      ? {
-          credentials: {
-            accessKeyId: credentials.accessKeyId,
-            secretAccessKey: credentials.secretAccessKey,
-            ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-          },
-        }
-      : {
-          // AssumeRoleWithWebIdentity is unsigned; never let the SDK go looking for credentials.
-          credentials: { accessKeyId: "unused", secretAccessKey: "unused" },
-        }),
+    ...(req.clientOptions ? { clientOptions: req.clientOptions } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+}
+
+/** One AssumeRoleWithWebIdentity attempt: the built-in client when chosen, else the SDK. */
+function webIdentitySender(req: ExchangeRequest, input: WebIdentityInput) {
+  const builtIn = req.builtInClient;
+  if (!builtIn) {
+    return async (abortSignal: AbortSignal) =>
+      (await sdk()).sdkAssumeRoleWithWebIdentity(sdkOptions(req, undefined), input, abortSignal);
+  }
+  // Resolved before any attempt: a refused combination (FIPS with a custom endpoint) is not retried.
+  const url = resolveStsEndpointUrl({
+    region: req.region,
+    ...(req.endpoint ? { endpoint: req.endpoint } : {}),
+    ...(builtIn.useFips !== undefined ? { useFips: builtIn.useFips } : {}),
+    ...(builtIn.useDualstack !== undefined ? { useDualstack: builtIn.useDualstack } : {}),
   });
+  return async (signal: AbortSignal) => {
+    const agent = await builtIn.agent?.();
+    return assumeRoleWithWebIdentity(input, {
+      url,
+      userAgent: builtIn.userAgent,
+      signal,
+      ...(agent ? { agent } : {}),
+    });
+  };
 }
 
 function toCredentials(
@@ -336,13 +362,20 @@ function toCredentials(
   };
 }
 
-/** What an SDK error tells about the failure, for retry decisions and diagnosis. */
+/**
+ * What a failed call tells, for retry decisions and diagnosis: from the SDK's errors and the
+ * built-in client's (which carry the same fields). An answer without an AWS error code (a
+ * proxy's HTML page, an empty 5xx, a body that is not XML) reads alike from both: "Unknown"
+ * ("NotFound" for a 404, the SDK's names), and a message naming the status and content type
+ * instead of the SDK's parser text.
+ */
 export function failureFacts(err: unknown): FailureFacts {
   const e = err as {
     name?: string;
     code?: string;
     message?: string;
     $metadata?: { httpStatusCode?: number };
+    $response?: { headers?: Record<string, string | string[] | undefined> };
     Code?: string;
   };
   const httpStatus = e?.$metadata?.httpStatusCode;
@@ -357,6 +390,21 @@ export function failureFacts(err: unknown): FailureFacts {
   if (httpStatus !== undefined) facts.httpStatus = httpStatus;
   if (e?.message) facts.message = e.message;
   if (network) facts.message = `${sysCode ?? e?.name}: ${e?.message ?? ""}`.trim();
+  if (httpStatus !== undefined && e.Code === undefined) {
+    // The SDK's parser failed on the body ("... Deserialization error: ..."), or it found no code.
+    const unreadable = /Deserialization error/.test(e.message ?? "");
+    if (unreadable || e.name === "Unknown" || e.name === "NotFound") {
+      facts.code = httpStatus === 404 ? "NotFound" : "Unknown";
+      if (unreadable || !e.message || e.message === "Unknown") {
+        const type = e.$response?.headers?.["content-type"];
+        const what = `HTTP ${httpStatus}${typeof type === "string" && type ? ` (${type})` : ""}`;
+        facts.message =
+          httpStatus >= 300
+            ? `the answer was ${what} without an AWS error document`
+            : `the answer was ${what} but not a readable STS response`;
+      }
+    }
+  }
   return facts;
 }
 

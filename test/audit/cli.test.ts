@@ -124,6 +124,10 @@ describe("bb-oidc audit", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/wrote .*report\.html: \d+ findings across 5 accounts/);
     expect(readFileSync(out, "utf8")).toMatch(/^<!doctype html>/);
+    const nowhere = await audit([...ORG, "--out", join(dir, "no-such-dir", "a.html")]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain("--out: cannot write into");
+    expect(nowhere.stderr).not.toContain("audit: organization"); // refused before any AWS call
     const bad = await audit(["--format", "pdf"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--format: expected text, json, sarif, csv, html");
@@ -152,6 +156,41 @@ describe("bb-oidc audit", () => {
     const report = JSON.parse(r.stdout);
     expect(report.summary.audited).toBe(4);
     expect(report.summary.unreachable).toBe(1);
+  });
+
+  test("--ip-ranges: addresses outside Atlassian's current ranges are stale", async () => {
+    const feed = join(dir, "ip-ranges.json");
+    writeFileSync(
+      feed,
+      JSON.stringify({
+        creationDate: "2026-01-01T00:00:00",
+        items: [
+          {
+            network: "192.0.2.0",
+            mask_len: 24,
+            cidr: "192.0.2.0/24",
+            mask: "255.255.255.0",
+            product: ["bitbucket"],
+            direction: ["egress"],
+          },
+        ],
+      }),
+    );
+    const r = await audit([
+      "--accounts",
+      DEV,
+      "--assume-role-name",
+      "OrganizationAccountAccessRole",
+      "--ip-ranges",
+      feed,
+      "--format",
+      "json",
+    ]);
+    const stale = JSON.parse(r.stdout).findings.filter(
+      (f: { ruleId: string }) => f.ruleId === "stale-ip-ranges",
+    );
+    expect(stale.map((f: { role: string }) => f.role)).toEqual(["ip-listed"]);
+    expect(stale[0].message).toContain("203.0.113.10/32");
   });
 
   test("no credentials: one line that says what to give, exit 1", async () => {

@@ -75,6 +75,8 @@ interface Plant {
   customerManaged?: string;
   /** Trust a provider of this URL that the account does not have. */
   providerMissing?: boolean;
+  /** Name the provider in this account's ARN instead of the role's own. */
+  providerAccount?: string;
 }
 
 /** What the audit must say about a role: rule IDs (sorted) and its severity-driving reach. */
@@ -261,6 +263,36 @@ export function plants(): Record<string, Plant[]> {
       plant(
         DEV,
         {
+          name: "provider-elsewhere",
+          url: BITBUCKET,
+          providerAccount: MANAGEMENT,
+          conditions: bb({
+            StringEquals: { [`${BITBUCKET}:aud`]: AUDIENCE },
+            StringLike: { [`${BITBUCKET}:sub`]: `${REPO}:*` },
+          }),
+          inline: LIMITED,
+        },
+        ["federated-provider-other-account", "unassumable-role"],
+        "none",
+      ),
+      plant(
+        DEV,
+        {
+          name: "ip-listed",
+          url: BITBUCKET,
+          conditions: bb({
+            StringEquals: { [`${BITBUCKET}:aud`]: AUDIENCE },
+            StringLike: { [`${BITBUCKET}:sub`]: `${REPO}:*` },
+            IpAddress: { "aws:SourceIp": ["203.0.113.10/32", "203.0.113.11/32"] },
+          }),
+          inline: LIMITED,
+        },
+        ["ip-condition-needs-static-egress"],
+        "scoped",
+      ),
+      plant(
+        DEV,
+        {
           name: "gitlab-group",
           url: GITLAB,
           conditions: {
@@ -353,7 +385,7 @@ export async function plantAccount(iam: IAMClient, account: string, list: Plant[
     await iam.send(
       new CreateRoleCommand({
         RoleName: p.name,
-        AssumeRolePolicyDocument: trust(account, p.url, p.conditions),
+        AssumeRolePolicyDocument: trust(p.providerAccount ?? account, p.url, p.conditions),
       }),
     );
     if (p.managed)

@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -154,6 +156,18 @@ function check(opts: AuditCliOptions): Checked {
   };
 }
 
+function checkWritableDir(file: string): void {
+  const dir = dirname(resolve(file));
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new InputError(`--out: cannot write into ${dir}: ${(err as Error).message}.`, {
+      hint: "Give a file in an existing directory you can write to.",
+    });
+  }
+}
+
 function render(report: AuditReport, format: Format, color: boolean): string {
   switch (format) {
     case "json":
@@ -176,6 +190,8 @@ async function runAuditCommand(opts: AuditCliOptions): Promise<number> {
     ? loadConfig(readTextFile(opts.config, "--config"), opts.config)
     : undefined;
   const egressRanges = opts.ipRanges ? readEgressRanges(opts.ipRanges) : undefined;
+  // An audit of many accounts takes a while: a report that cannot be written is said at once.
+  if (opts.out) checkWritableDir(opts.out);
   if (opts.assumeRoleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(opts.assumeRoleName)) {
     throw new InputError(`--assume-role-name: "${opts.assumeRoleName}" is not an IAM role name.`);
   }

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
@@ -66,7 +65,9 @@ export function registerExec(program: Command): void {
   });
 }
 
-function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+async function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Loaded here: `credentials` and `configure` share this bundle and start no child.
+  const { spawn } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), { env, stdio: "inherit" });
     const forward = (sig: NodeJS.Signals) => () => {

@@ -134,7 +134,8 @@ describe("started through npm", () => {
     const pid = Number((await readFile(join(state, "emulator.pid"), "utf8")).trim());
     expect(alive(pid)).toBe(true);
     sh.kill("SIGKILL");
-    expect(await gone(pid, 10_000)).toBe(true);
+    // Generous: on a loaded CI machine the stop (snapshot, close) can take seconds.
+    expect(await gone(pid, 30_000)).toBe(true);
     // It stopped, not died: the state was saved and the directory released.
     expect(existsSync(join(state, "emulator.pid"))).toBe(false);
     expect(existsSync(join(state, "emulator.lock"))).toBe(false);
