@@ -78,12 +78,13 @@ describe("the packed package", () => {
       "dist/types/index.d.ts",
       "README.md",
       "package.json",
+      "bb-oidc.schema.json",
     ]) {
       expect(files).toContain(needed);
     }
     const stray = files.filter(
       (f) =>
-        !/^(dist\/(cli\.cjs|main\.mjs|pipeline\.(cjs|cache)|index\.mjs|emulator\.mjs|[\w.]+\.map|chunks\/|lib\/|types\/)|examples\/|README\.md$|LICENSE|package\.json$)/.test(
+        !/^(dist\/(cli\.cjs|main\.mjs|pipeline\.(cjs|cache)|index\.mjs|emulator\.mjs|[\w.]+\.map|chunks\/|lib\/|types\/)|examples\/|README\.md$|LICENSE|package\.json$|bb-oidc\.schema\.json$)/.test(
           f,
         ),
     );

@@ -78,3 +78,28 @@ describe("bb-oidc template", () => {
     expect(ips).toEqual({ "aws:SourceIp": "203.0.113.0/28" });
   });
 });
+
+describe("bb-oidc template and CloudFormation's limits", () => {
+  it("reports the counts against every limit, and how deploy splits a template that is over", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bb-oidc-template-limits-"));
+    const roles = Array.from(
+      { length: 60 },
+      (_, i) => `  - name: role-${i}
+    accounts: ["111111111111"]
+    repositories: ["{9c1d7e44-3b2a-4f6e-8d15-${i.toString(16).padStart(12, "0")}}"]
+`,
+    ).join("");
+    writeFileSync(join(dir, "bb-oidc.yaml"), configText(roles));
+    let err = "";
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      err += String(chunk);
+      return true;
+    });
+    vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    await run(["--config", join(dir, "bb-oidc.yaml")]);
+    expect(err).toMatch(/61 of 500 resources, 61 of 200 outputs, 60 of 1,000 roles per account/);
+    expect(err).toMatch(
+      /over template size \(TemplateBody\) \([\d,]+ > 51,200\): bb-oidc deploy --config splits the roles into about 2 stacks per target \(about 1 with --s3-bucket BUCKET\)/,
+    );
+  });
+});

@@ -1,7 +1,15 @@
 import type { Command } from "commander";
 import { auditRoleTemplate } from "../../audit/audit-role.js";
 import { InputError } from "../../errors.js";
-import { loadConfig } from "../../provision/config/index.js";
+import { type BbOidcConfig, loadConfig } from "../../provision/config/index.js";
+import { templateLimitsLine } from "../../provision/lint/rules/template-limits.js";
+import {
+  checkTemplate,
+  ROLES_PER_ACCOUNT,
+  TEMPLATE_BODY_BYTES,
+  TEMPLATE_URL_BYTES,
+} from "../../provision/plan/limits.js";
+import type { CfnTemplate } from "../../provision/reader/index.js";
 import {
   buildTemplate,
   DEFAULT_TRUST_POLICY_QUOTA,
@@ -62,7 +70,43 @@ function runTemplate(opts: TemplateOptions): void {
       : {}),
   });
   const roles = `${config.roles.length} role${config.roles.length === 1 ? "" : "s"}`;
-  writeOut(opts, renderTemplate(template, opts.format), roles);
+  const text = renderTemplate(template, opts.format);
+  reportLimits(opts.config, template, text, config);
+  writeOut(opts, text, roles);
+}
+
+/** The template against CloudFormation's limits, and how deploy copes when it is over one. */
+function reportLimits(
+  file: string,
+  template: CfnTemplate,
+  text: string,
+  config: BbOidcConfig,
+): void {
+  const measure = {
+    bytes: Buffer.byteLength(text, "utf8"),
+    resources: Object.keys(template.Resources).length,
+    outputs: Object.keys(template.Outputs ?? {}).length,
+  };
+  const perAccount = new Map<string, number>();
+  for (const r of config.roles)
+    for (const t of r.accounts ?? r.organizationalUnits ?? [])
+      perAccount.set(t, (perAccount.get(t) ?? 0) + 1);
+  const roles = Math.max(0, ...perAccount.values());
+  const lines = [templateLimitsLine({ file: `template from ${file}`, measure, roles })];
+  const over = checkTemplate(measure, "inline").filter((c) => !c.ok);
+  if (over.length > 0) {
+    const units = (max: number) =>
+      Math.max(Math.ceil(measure.bytes / (max * 0.98)), Math.ceil(measure.resources / 199));
+    lines.push(
+      `  over ${over.map((c) => `${c.limit} (${c.value.toLocaleString("en-US")} > ${c.max.toLocaleString("en-US")})`).join(", ")}: bb-oidc deploy --config splits the roles into about ${units(TEMPLATE_BODY_BYTES)} stacks per target (about ${units(TEMPLATE_URL_BYTES)} with --s3-bucket BUCKET).`,
+    );
+  }
+  if (roles > ROLES_PER_ACCOUNT) {
+    lines.push(
+      `  ${roles} roles in one account: IAM allows ${ROLES_PER_ACCOUNT.toLocaleString("en-US")} by default; spread them over accounts or raise the quota (Service Quotas, IAM: Roles per account).`,
+    );
+  }
+  process.stderr.write(`${lines.join("\n")}\n`);
 }
 
 function writeOut(opts: TemplateOptions, text: string, what: string): void {

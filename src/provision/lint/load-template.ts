@@ -55,6 +55,31 @@ function positionOf(location: string): Position | undefined {
   return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
 }
 
+/**
+ * The most roles the template puts in one account: a bb-oidc template says where each role goes
+ * (its metadata's targets); any other template puts them all in the account it is deployed to.
+ */
+function rolesPerAccount(
+  resources: Array<{ Type: string; Metadata?: Record<string, unknown> }>,
+): number {
+  const perTarget = new Map<string, number>();
+  let untargeted = 0;
+  for (const r of resources) {
+    if (r.Type !== "AWS::IAM::Role") continue;
+    const meta = r.Metadata?.["bb-oidc"];
+    const targets = isRecord(meta) && isRecord(meta.targets) ? meta.targets : undefined;
+    const where = targets
+      ? [
+          ...(Array.isArray(targets.accounts) ? targets.accounts : []),
+          ...(Array.isArray(targets.organizationalUnits) ? targets.organizationalUnits : []),
+        ]
+      : [];
+    if (where.length === 0) untargeted++;
+    for (const t of where) perTarget.set(String(t), (perTarget.get(String(t)) ?? 0) + 1);
+  }
+  return Math.max(untargeted, ...perTarget.values());
+}
+
 export function loadTemplate(
   text: string,
   file: string,
@@ -73,7 +98,19 @@ export function loadTemplate(
     const position = positionOf(u.location);
     return { path: u.path, reason: u.reason, ...(position ? { position } : {}) };
   });
-  const info: TemplateInfo = { file, placeholders, unresolved };
+  const resourcesOf = parsed.template.Resources;
+  const info: TemplateInfo = {
+    file,
+    placeholders,
+    unresolved,
+    measure: {
+      bytes: Buffer.byteLength(text, "utf8"),
+      resources: Object.keys(resourcesOf).length,
+      outputs: Object.keys(parsed.template.Outputs ?? {}).length,
+    },
+    generated: Object.values(resourcesOf).some((r) => isRecord(r.Metadata?.["bb-oidc"])),
+    roles: rolesPerAccount(Object.values(resourcesOf)),
+  };
   const iam = iamResources(resolved);
   const lines = new LineIndex(text);
   const at = (path: Path) => locations.valueAt(path);

@@ -39,6 +39,8 @@ export interface LintSummary {
 export interface LintResult {
   findings: Finding[];
   summary: LintSummary;
+  /** Each template's counts against CloudFormation's and IAM's limits. */
+  templates: Array<Pick<TemplateInfo, "file" | "measure" | "roles" | "generated">>;
   /** The kind each file was read as. */
   kinds: Record<string, FileKind>;
 }
@@ -113,7 +115,17 @@ export async function lintSources(
     });
   }
   const sorted = sortFindings(findings, sources);
-  return { findings: sorted, summary: summarize(sorted, sources.length), kinds };
+  return {
+    findings: sorted,
+    summary: summarize(sorted, sources.length),
+    templates: templates.map(({ file, measure, roles, generated }) => ({
+      file,
+      measure,
+      roles,
+      generated,
+    })),
+    kinds,
+  };
 }
 
 function sortFindings(findings: Finding[], sources: readonly LintSource[]): Finding[] {

@@ -90,6 +90,12 @@ export interface TemplateInfo {
   /** Parameters without a value, linted with a placeholder. */
   placeholders: { name: string; value: string; position?: Position }[];
   unresolved: { path: string; reason: string; position?: Position }[];
+  /** What CloudFormation's per-stack limits count. */
+  measure: { bytes: number; resources: number; outputs: number };
+  /** Built by bb-oidc from bb-oidc.yaml (deploy --config splits it when it is too large). */
+  generated: boolean;
+  /** Roles per account the template creates (all in the placeholder account when unknown). */
+  roles: number;
 }
 
 export interface LintOptions {

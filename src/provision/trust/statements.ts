@@ -27,11 +27,16 @@ export interface StatementView {
   anyPrincipal: boolean;
   /** Whether Action/NotAction covers sts:AssumeRoleWithWebIdentity. */
   webIdentity: boolean;
+  /** Whether Action/NotAction covers sts:AssumeRole (role chaining, AWS principals). */
+  assumeRole: boolean;
+  /** `Principal.AWS` values (accounts, roles, users). */
+  aws: string[];
   conditions: ConditionView[];
   path: DocPath;
 }
 
 const WEB_IDENTITY = "sts:assumerolewithwebidentity";
+const ASSUME_ROLE = "sts:assumerole";
 
 function list(v: unknown): unknown[] {
   return Array.isArray(v) ? v : v === undefined ? [] : [v];
@@ -41,9 +46,16 @@ function text(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** Whether an action pattern (IAM wildcards, case-insensitive) covers AssumeRoleWithWebIdentity. */
-function coversWebIdentity(pattern: unknown): boolean {
-  return typeof pattern === "string" && compileGlob(parseGlob(pattern.toLowerCase()))(WEB_IDENTITY);
+/** Whether an action pattern (IAM wildcards, case-insensitive) covers `action`. */
+function covers(action: string): (pattern: unknown) => boolean {
+  return (pattern) =>
+    typeof pattern === "string" && compileGlob(parseGlob(pattern.toLowerCase()))(action);
+}
+
+/** Whether a statement's Action (or NotAction) covers `action`. */
+function allows(statement: Record<string, unknown>, action: string): boolean {
+  if (statement.Action !== undefined) return list(statement.Action).some(covers(action));
+  return statement.NotAction !== undefined && !list(statement.NotAction).some(covers(action));
 }
 
 // Lint rules, who-can's rows, facts and opacity all read the same documents: build each view once.
@@ -72,10 +84,10 @@ function buildViews(doc: Record<string, unknown>): StatementView[] {
       : [];
     const anyPrincipal =
       principal === "*" || (isRecord(principal) && list(principal.AWS).includes("*"));
-    const webIdentity =
-      value.Action !== undefined
-        ? list(value.Action).some(coversWebIdentity)
-        : value.NotAction !== undefined && !list(value.NotAction).some(coversWebIdentity);
+    const webIdentity = allows(value, WEB_IDENTITY);
+    const aws = isRecord(principal)
+      ? list(principal.AWS).filter((a): a is string => typeof a === "string")
+      : [];
     const conditions: ConditionView[] = [];
     if (isRecord(value.Condition)) {
       for (const [operator, block] of Object.entries(value.Condition)) {
@@ -96,6 +108,8 @@ function buildViews(doc: Record<string, unknown>): StatementView[] {
       federated,
       anyPrincipal,
       webIdentity,
+      assumeRole: allows(value, ASSUME_ROLE),
+      aws,
       conditions,
       path,
     });

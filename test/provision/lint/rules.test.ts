@@ -78,6 +78,36 @@ const CASES: [string, string[], string[], LintRunOptions?][] = [
   ["audience-not-bitbucket-default", ["policies/custom-audience.json"], ["policies/good.json"]],
   ["malformed-trust-policy", ["policies/malformed.json"], ["policies/good.json"]],
   ["parameter-placeholder", ["seed-style.yaml"], ["good-template.yaml"]],
+  [
+    "set-operator-on-single-valued-claim",
+    ["generators/sam-bootstrap-style.yaml"],
+    ["good-template.yaml", "policies/good.json"],
+  ],
+  [
+    "set-operator-on-single-valued-claim",
+    ["generators/terraform-module-style.json"],
+    ["policies/good.json"],
+  ],
+  [
+    "action-principal-mismatch",
+    ["generators/federated-with-assume-role.json"],
+    ["policies/good.json", "generators/terraform-module-style.json"],
+  ],
+  [
+    "action-principal-mismatch",
+    ["generators/aws-principal-with-web-identity.json"],
+    ["policies/other-account-role.json"],
+  ],
+  [
+    "condition-key-never-set",
+    ["generators/terraform-strict-example-style.json"],
+    ["policies/good.json", "good-template.yaml"],
+  ],
+  [
+    "unresolved-placeholder",
+    ["generators/copied-example-placeholders.yaml"],
+    ["good-template.yaml", "seed-style.yaml"],
+  ],
 ];
 
 describe("lint rules: each fails its failing fixture and passes its passing one", () => {
@@ -96,9 +126,12 @@ describe("lint rules: each fails its failing fixture and passes its passing one"
     });
   }
 
-  it("has a case for every rule except unresolved-value", () => {
+  it("has a case for every rule except unresolved-value and template-limits (below)", () => {
     const covered = new Set(CASES.map((c) => c[0]));
-    expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual(["unresolved-value"]);
+    expect(RULES.map((r) => r.id).filter((id) => !covered.has(id))).toEqual([
+      "unresolved-value",
+      "template-limits",
+    ]);
   });
 
   it("every rule has a stable kebab-case id, a severity, a description and help", () => {
@@ -110,6 +143,111 @@ describe("lint rules: each fails its failing fixture and passes its passing one"
       expect(r.description.length).toBeGreaterThan(20);
       expect(r.help.length).toBeGreaterThan(20);
     }
+  });
+});
+
+describe("checks for what public generators emit", () => {
+  it("set operators on aud and sub: a warning naming the plain operator", async () => {
+    const { result } = await ruleIds(["generators/sam-bootstrap-style.yaml"]);
+    const found = result.findings.filter((f) => f.ruleId === "set-operator-on-single-valued-claim");
+    expect(found.map((f) => f.severity)).toEqual(["warning", "warning"]);
+    expect(found.map((f) => f.fix)).toEqual([
+      expect.stringContaining('"StringEquals"'),
+      expect.stringContaining('"StringLike"'),
+    ]);
+    expect(found[0]!.line).toBe(28);
+  });
+
+  it("a Federated principal with sts:AssumeRole: an error, no pipeline can use it", async () => {
+    const { result } = await ruleIds(["generators/federated-with-assume-role.json"]);
+    const f = result.findings.find((x) => x.ruleId === "action-principal-mismatch")!;
+    expect(f.severity).toBe("error");
+    expect(f.message).toContain("only sts:AssumeRole");
+    expect(f.fix).toContain("sts:AssumeRoleWithWebIdentity");
+  });
+
+  it("keys IAM never sets: an error for each positive condition, a warning for a vacuous one", async () => {
+    const { result } = await ruleIds(["generators/terraform-strict-example-style.json"]);
+    const found = result.findings.filter((f) => f.ruleId === "condition-key-never-set");
+    expect(
+      found.map((f) => [f.message.match(/:(\w+),? which|:(\w+) for/)?.[0], f.severity]),
+    ).toHaveLength(3);
+    expect(found.map((f) => f.severity).sort()).toEqual(["error", "error", "error"]);
+    expect(found.map((f) => f.message).join("\n")).toMatch(
+      /repositoryUuid[\s\S]*branchName[\s\S]*deploymentEnvironmentUuid/,
+    );
+    expect(found[0]!.fix).toContain("{REPOSITORY-UUID}:{ENVIRONMENT-UUID}:*");
+  });
+
+  it("placeholders from copied examples, in the trust policy and in permissions", async () => {
+    const { result } = await ruleIds(["generators/copied-example-placeholders.yaml"]);
+    const found = result.findings.filter((f) => f.ruleId === "unresolved-placeholder");
+    expect(found.map((f) => f.message.match(/placeholder (<\w+>)/)?.[1])).toEqual([
+      "<ACCOUNT_ID>",
+      "<S3_BUCKET>",
+    ]);
+    expect(found.every((f) => f.severity === "error")).toBe(true);
+  });
+});
+
+describe("template-limits", () => {
+  /** A hand-written template with `n` roles (no bb-oidc metadata). */
+  function roles(n: number, generated = false): string {
+    const out = ["Resources:"];
+    for (let i = 0; i < n; i++) {
+      out.push(
+        `  Role${i}:`,
+        "    Type: AWS::IAM::Role",
+        ...(generated
+          ? [
+              `    Metadata: { bb-oidc: { targets: { accounts: ["${String(100000000000 + (i % 3))}"] } } }`,
+            ]
+          : []),
+        "    Properties:",
+        `      RoleName: role-${i}`,
+        "      AssumeRolePolicyDocument:",
+        "        Statement: [{ Effect: Allow, Principal: { AWS: arn:aws:iam::123456789012:root }, Action: sts:AssumeRole }]",
+      );
+    }
+    return `${out.join("\n")}\n`;
+  }
+  const lint = async (text: string) =>
+    await lintSources([{ file: "t.yaml", text }], {
+      rules: RULES.filter((r) => r.id === "template-limits"),
+    });
+
+  it("counts every template against every limit in the report", async () => {
+    const r = await lint(roles(2));
+    expect(r.findings).toEqual([]);
+    expect(r.templates).toEqual([
+      {
+        file: "t.yaml",
+        measure: { bytes: roles(2).length, resources: 2, outputs: 0 },
+        roles: 2,
+        generated: false,
+      },
+    ]);
+  });
+
+  it("over TemplateBody's limit: a warning to go through S3", async () => {
+    const r = await lint(roles(300));
+    expect(
+      r.findings.map((f) => [f.severity, f.message.match(/over the [\d,]+ bytes/)?.[0]]),
+    ).toEqual([["warning", "over the 51,200 bytes"]]);
+    expect(r.findings[0]!.fix).toContain("--s3-bucket");
+  });
+
+  it("over 500 resources: an error for a hand-written template, a warning for bb-oidc's (deploy splits it)", async () => {
+    const hand = await lint(roles(520));
+    expect(hand.findings.filter((f) => /resources/.test(f.message)).map((f) => f.severity)).toEqual(
+      ["error"],
+    );
+    const built = await lint(roles(520, true));
+    const f = built.findings.find((x) => /resources/.test(x.message))!;
+    expect(f.severity).toBe("warning");
+    expect(f.fix).toContain("deploy --config");
+    // 520 roles over three accounts is 174 per account: within IAM's quota.
+    expect(built.templates[0]!.roles).toBe(174);
   });
 });
 

@@ -163,6 +163,45 @@ describe("bb-oidc lint --format sarif", () => {
     });
   });
 
+  it("the checks for generator output come with their rule, level, place and fix", () => {
+    const r = spawnSync(
+      "node",
+      [
+        "dist/cli.cjs",
+        "lint",
+        "--format",
+        "sarif",
+        `${FIX}/generators/sam-bootstrap-style.yaml`,
+        `${FIX}/generators/federated-with-assume-role.json`,
+        `${FIX}/generators/terraform-strict-example-style.json`,
+        `${FIX}/generators/copied-example-placeholders.yaml`,
+      ],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    expect(r.status).toBe(1);
+    const log = JSON.parse(r.stdout);
+    expect(sarifViolations(log)).toEqual([]);
+    const rules = log.runs[0].tool.driver.rules as Array<{ id: string; help: { text: string } }>;
+    const results = log.runs[0].results as Array<{
+      ruleId: string;
+      level: string;
+      message: { text: string };
+      locations: Array<{ physicalLocation: { region?: { startLine: number } } }>;
+    }>;
+    for (const [id, level] of [
+      ["set-operator-on-single-valued-claim", "warning"],
+      ["action-principal-mismatch", "error"],
+      ["condition-key-never-set", "error"],
+      ["unresolved-placeholder", "error"],
+    ]) {
+      expect(rules.find((x) => x.id === id)?.help.text.length).toBeGreaterThan(20);
+      const hit = results.find((x) => x.ruleId === id)!;
+      expect(hit.level).toBe(level);
+      expect(hit.message.text).toMatch(/\nFix: \S/);
+      expect(hit.locations[0]!.physicalLocation.region?.startLine).toBeGreaterThan(0);
+    }
+  });
+
   it("the checker itself catches broken logs", () => {
     expect(
       sarifViolations({

@@ -1,6 +1,10 @@
-/** `{ findings, summary }`: stable keys, for scripts and CI annotations. */
+/** `{ findings, summary, templates }`: stable keys, for scripts and CI annotations. */
 import type { LintResult } from "../run-lint.js";
 
 export function formatJson(result: LintResult): string {
-  return `${JSON.stringify({ findings: result.findings, summary: result.summary }, null, 2)}\n`;
+  return `${JSON.stringify(
+    { findings: result.findings, summary: result.summary, templates: result.templates },
+    null,
+    2,
+  )}\n`;
 }

@@ -1,4 +1,5 @@
 /** Findings for a person: grouped by file, one line each with its fix under it, then a summary. */
+import { templateLimitsLine } from "../rules/template-limits.js";
 import type { LintResult } from "../run-lint.js";
 
 function plural(n: number, word: string): string {
@@ -20,6 +21,7 @@ export function formatText(result: LintResult): string {
   }
   const s = result.summary;
   if (lines.length > 0) lines.push("");
+  for (const t of result.templates) lines.push(templateLimitsLine(t));
   const total = s.errors + s.warnings + s.notes;
   lines.push(
     total === 0

@@ -42,6 +42,21 @@ async function removeRole(ctx: ResourceContext, name: string): Promise<void> {
   await ignoreMissing(ctx.iam.deleteRole(ctx.account, role.name));
 }
 
+/** Keys gone are untagged; new or changed values are tagged (IAM's TagRole overwrites). */
+async function updateTags(
+  ctx: ResourceContext,
+  name: string,
+  before: Array<{ key: string; value: string }>,
+  after: Array<{ key: string; value: string }>,
+): Promise<void> {
+  const keep = new Set(after.map((t) => t.key));
+  const gone = before.filter((t) => !keep.has(t.key)).map((t) => t.key);
+  if (gone.length > 0) await ctx.iam.untagRole(ctx.account, name, gone);
+  const was = new Map(before.map((t) => [t.key, t.value]));
+  const set = after.filter((t) => was.get(t.key) !== t.value);
+  if (set.length > 0) await ctx.iam.tagRole(ctx.account, name, set);
+}
+
 function provisioned(ctx: ResourceContext, name: string) {
   const role = ctx.iam.getRole(ctx.account, name);
   return { physicalId: role.name, attributes: { Arn: role.arn, RoleId: role.roleId } };
@@ -49,8 +64,8 @@ function provisioned(ctx: ResourceContext, name: string) {
 
 /**
  * AWS::IAM::Role: Ref is the role name. Managed policy ARNs and inline Policies are attached in
- * the same step, as CloudFormation's handler does. PermissionsBoundary and tag changes are kept
- * in the stack but not applied: the emulator's IAM has no boundary or tagging API.
+ * the same step, as CloudFormation's handler does; the boundary, tags, description and session
+ * duration go through IAM's own calls, so IAM's checks apply and GetRole shows them.
  */
 export const roleHandler: ResourceHandler = {
   replacementProperties: ["RoleName", "Path"],
@@ -68,6 +83,8 @@ export const roleHandler: ResourceHandler = {
     if (description !== undefined) input.description = description;
     const duration = num(props.MaxSessionDuration);
     if (duration !== undefined) input.maxSessionDuration = duration;
+    const boundary = str(props.PermissionsBoundary);
+    if (boundary !== undefined) input.permissionsBoundary = boundary;
     await ctx.iam.createRole(ctx.account, input);
     try {
       await attachAndPut(ctx, name, props);
@@ -92,6 +109,14 @@ export const roleHandler: ResourceHandler = {
       input.maxSessionDuration = num(after.MaxSessionDuration) ?? 3600;
       await ctx.iam.updateRole(ctx.account, name, input);
     }
+    const oldBoundary = str(before.PermissionsBoundary);
+    const newBoundary = str(after.PermissionsBoundary);
+    if (newBoundary !== oldBoundary) {
+      if (newBoundary !== undefined)
+        await ctx.iam.putRolePermissionsBoundary(ctx.account, name, newBoundary);
+      else await ignoreMissing(ctx.iam.deleteRolePermissionsBoundary(ctx.account, name));
+    }
+    await updateTags(ctx, name, tagList(before.Tags), tagList(after.Tags));
     const oldArns = strings(before.ManagedPolicyArns);
     const newArns = strings(after.ManagedPolicyArns);
     for (const arn of newArns)
