@@ -46,14 +46,22 @@ export const ENV = "{c3d2e1f0-a9b8-4c7d-9e6f-5a4b3c2d1e0f}";
 const ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess";
 const POWER = "arn:aws:iam::aws:policy/PowerUserAccess";
 
-function trust(account: string, url: string, conditions: Record<string, Record<string, unknown>>) {
+/** Rules provision adds to lint; where they exist, the audit must report them too. */
+const ifRule = (id: string): string[] => (RULES.some((r) => r.id === id) ? [id] : []);
+
+function trust(
+  account: string,
+  url: string,
+  conditions: Record<string, Record<string, unknown>>,
+  action = "sts:AssumeRoleWithWebIdentity",
+) {
   return JSON.stringify({
     Version: "2012-10-17",
     Statement: [
       {
         Effect: "Allow",
         Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${url}` },
-        Action: "sts:AssumeRoleWithWebIdentity",
+        Action: action,
         ...(Object.keys(conditions).length ? { Condition: conditions } : {}),
       },
     ],
@@ -77,6 +85,8 @@ interface Plant {
   providerMissing?: boolean;
   /** Name the provider in this account's ARN instead of the role's own. */
   providerAccount?: string;
+  /** The trust statement's action, when not sts:AssumeRoleWithWebIdentity. */
+  action?: string;
 }
 
 /** What the audit must say about a role: rule IDs (sorted) and its severity-driving reach. */
@@ -93,6 +103,8 @@ function plant(account: string, p: Plant, rules: string[], reach: string): Plant
   EXPECTED.push({ account, role: p.name, rules: [...rules].sort(), reach });
   return p;
 }
+
+import { RULES } from "../../src/provision/lint/rules/index.js";
 
 const bb = (conditions: Record<string, Record<string, unknown>>) => conditions;
 
@@ -239,7 +251,22 @@ export function plants(): Record<string, Plant[]> {
           }),
           inline: LIMITED,
         },
-        ["unassumable-role"],
+        ["unassumable-role", ...ifRule("condition-key-never-set")],
+        "none",
+      ),
+      plant(
+        PROD_B,
+        {
+          name: "oidc-with-assume-role",
+          url: BITBUCKET,
+          action: "sts:AssumeRole",
+          conditions: bb({
+            StringEquals: { [`${BITBUCKET}:aud`]: AUDIENCE },
+            StringLike: { [`${BITBUCKET}:sub`]: `${REPO}:*` },
+          }),
+          inline: LIMITED,
+        },
+        ["unassumable-role", ...ifRule("action-principal-mismatch")],
         "none",
       ),
       plant(
@@ -385,7 +412,12 @@ export async function plantAccount(iam: IAMClient, account: string, list: Plant[
     await iam.send(
       new CreateRoleCommand({
         RoleName: p.name,
-        AssumeRolePolicyDocument: trust(p.providerAccount ?? account, p.url, p.conditions),
+        AssumeRolePolicyDocument: trust(
+          p.providerAccount ?? account,
+          p.url,
+          p.conditions,
+          p.action,
+        ),
       }),
     );
     if (p.managed)

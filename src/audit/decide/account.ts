@@ -47,10 +47,16 @@ export interface AccountDecision {
   findings: AuditFinding[];
 }
 
-/** Whether a role trusts a federated OIDC principal (or any principal) for web identity. */
+/**
+ * Whether a role trusts a federated OIDC principal (whatever the action: one with sts:AssumeRole
+ * only is a broken OIDC role, and reported), or any principal for web identity.
+ */
 export function trustsOidc(trustPolicy: unknown): boolean {
-  return webIdentityAllows(statementViews(trustPolicy)).some(
-    (s) => s.anyPrincipal || s.federated.some((f) => parseProviderArn(f) !== undefined),
+  const views = statementViews(trustPolicy);
+  return (
+    views.some(
+      (s) => s.effect === "Allow" && s.federated.some((f) => parseProviderArn(f) !== undefined),
+    ) || webIdentityAllows(views).some((s) => s.anyPrincipal)
   );
 }
 
@@ -64,8 +70,12 @@ function trustedProviders(role: LiveRole, providers: readonly ProviderInfo[]): T
   const byUrl = new Map(providers.map((p) => [p.url.toLowerCase(), p]));
   const present = new Map<string, ProviderInfo>();
   const missing: Trusted["missing"] = [];
-  for (const s of webIdentityAllows(statementViews(role.trustPolicy))) {
-    if (s.anyPrincipal) for (const p of providers) present.set(p.arn, p);
+  // Every Allow naming a provider, whatever its action: the engine says whether it admits tokens.
+  const statements = statementViews(role.trustPolicy).filter(
+    (s) => s.effect === "Allow" && (s.federated.length > 0 || (s.anyPrincipal && s.webIdentity)),
+  );
+  for (const s of statements) {
+    if (s.anyPrincipal && s.webIdentity) for (const p of providers) present.set(p.arn, p);
     for (const f of s.federated) {
       const parsed = parseProviderArn(f);
       if (!parsed || parsed.account !== role.account) continue;

@@ -39,6 +39,9 @@ const ANY_ISSUER = new Set([
   "condition-key-provider-mismatch",
   "federated-provider-other-account",
   "admin-access",
+  "set-operator-on-single-valued-claim",
+  "action-principal-mismatch",
+  "unresolved-placeholder",
 ]);
 
 export const LIVE_RULES: readonly LintRule[] = RULES.filter((r) => !NOT_FOR_LIVE_ROLES.has(r.id));
