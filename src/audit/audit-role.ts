@@ -4,6 +4,7 @@
  * same role into every account or OU. `bb-oidc template --audit-role` prints it.
  */
 import type { CfnTemplate } from "../provision/reader/types.js";
+import { IAM_NAME_CHARS } from "../shared/iam-names.js";
 
 export const DEFAULT_AUDIT_ROLE_NAME = "bb-oidc-audit";
 
@@ -68,7 +69,7 @@ export function auditRoleTemplate(): CfnTemplate {
         Type: "String",
         Default: DEFAULT_AUDIT_ROLE_NAME,
         Description: "The role's name: what bb-oidc audit --assume-role-name is given.",
-        AllowedPattern: "[\\w+=,.@-]{1,64}",
+        AllowedPattern: `${IAM_NAME_CHARS}{1,64}`,
       },
       ExternalId: {
         Type: "String",

@@ -19,9 +19,12 @@ import {
 } from "../../audit/index.js";
 import { BbOidcError, InputError } from "../../errors.js";
 import { loadConfig } from "../../provision/config/index.js";
+import { iamNamePattern } from "../../shared/iam-names.js";
 import { readEgressRanges } from "../egress-ranges.js";
 import { collect, parseIntegerArg, readTextFile, writeFileAtomically } from "../io.js";
 import { EXIT } from "../report-error.js";
+
+const ROLE_NAME = iamNamePattern(1, 64);
 
 const FORMATS = ["text", "json", "sarif", "csv", "html"] as const;
 type Format = (typeof FORMATS)[number];
@@ -192,7 +195,7 @@ async function runAuditCommand(opts: AuditCliOptions): Promise<number> {
   const egressRanges = opts.ipRanges ? readEgressRanges(opts.ipRanges) : undefined;
   // An audit of many accounts takes a while: a report that cannot be written is said at once.
   if (opts.out) checkWritableDir(opts.out);
-  if (opts.assumeRoleName !== undefined && !/^[\w+=,.@-]{1,64}$/.test(opts.assumeRoleName)) {
+  if (opts.assumeRoleName !== undefined && !ROLE_NAME.test(opts.assumeRoleName)) {
     throw new InputError(`--assume-role-name: "${opts.assumeRoleName}" is not an IAM role name.`);
   }
 
