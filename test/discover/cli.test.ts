@@ -220,7 +220,8 @@ describe("bb-oidc discover --format config", () => {
     const file = join(world.dir, "bb-oidc.yaml");
     writeFileSync(file, fill(r.stdout));
     const t = await runCli(["template", "--config", file]);
-    expect(t.stderr).toBe("");
+    // stderr carries only the size report (bytes, resources, outputs, roles against the limits).
+    expect(t.stderr).toMatch(/^template from .*: [\d,]+ bytes .*1 of 1,000 roles per account\n$/);
     expect(t.exitCode).toBe(0);
     expect(t.stdout).toContain("AWS::IAM::OIDCProvider");
     expect(t.stdout).toContain(`Url: ${ISSUER}`);
