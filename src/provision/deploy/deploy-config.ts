@@ -324,10 +324,8 @@ async function executeUnit(
   if (u.kind === "stack") {
     let prepared = u.prepared;
     if (u.replacesFailed) {
-      const gone = await deleteStackAndWait(
-        clients.cfn,
-        { stackName: u.name, ...common },
-        (e) => callbacks.onEvent?.(u.name, e),
+      const gone = await deleteStackAndWait(clients.cfn, { stackName: u.name, ...common }, (e) =>
+        callbacks.onEvent?.(u.name, e),
       );
       if (gone.outcome === "failed") {
         return {
