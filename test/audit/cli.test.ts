@@ -138,6 +138,12 @@ describe("bb-oidc audit", () => {
     const bad = await audit(["--format", "pdf"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--format: expected text, json, sarif, csv, html");
+    const noOu = await audit([...ORG, "--ou", "ou-ab12-nosuchou"]);
+    expect(noOu.code).toBe(2);
+    expect(noOu.stderr).toContain(
+      '--ou: the organization has no root or OU "ou-ab12-nosuchou" (ParentNotFoundException).',
+    );
+    expect(noOu.stderr).not.toContain("unexpected");
     const noRole = await audit(["--organization"]);
     expect(noRole.code).toBe(2);
     expect(noRole.stderr).toContain("--assume-role-name is needed");
