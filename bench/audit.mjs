@@ -4,7 +4,9 @@
 // with the same concurrency (8 accounts, 4 roles each). The audit is the CLI as a user runs it
 // (process start, Organizations, reading, every engine decision, the JSON report). Targets: audit
 // wall time ≤ 1.3× the listing; the heap the audit still holds at the end (after a full GC) at 100
-// accounts ≤ 1.25× at 20 — flat as accounts grow. Peak heap and peak RSS are reported too.
+// accounts ≤ 1.25× at 20 — flat as accounts grow. Peak heap and peak RSS are reported too, and
+// the audit's other reading path (GetAccountAuthorizationDetails refused: ListRoles and per-role
+// reads) once against the same baseline.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -339,6 +341,23 @@ try {
     auditMs.push(a.ms);
     report = a.report;
   }
+  // The other reading path: GetAccountAuthorizationDetails refused (a policy without it), so the
+  // audit lists roles and reads each one — the same calls as the baseline, plus the decisions.
+  const refused = await fetch(`${endpoint}/_emulator/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      service: "iam",
+      action: "GetAccountAuthorizationDetails",
+      status: 403,
+      code: "AccessDenied",
+      message: "not authorized to perform: iam:GetAccountAuthorizationDetails",
+      count: ACCOUNTS + 1, // the members and the management account
+    }),
+  });
+  if (!refused.ok) throw new Error(`faults: ${refused.status} ${await refused.text()}`);
+  const listingPath = await audit(endpoint, session, [], out);
+  const listingPathReadWith = [...new Set(listingPath.report.accounts.map((a) => a.readWith))];
   const small = await audit(endpoint, session, ["--ou", OU_SMALL], out, true);
   const large = await audit(endpoint, session, [], out, true);
   const timeRatio = median(auditMs) / median(listingMs);
@@ -360,6 +379,9 @@ try {
     rolesListed: listed,
     findings: report.summary.findings,
     auditVsListing: round(timeRatio),
+    listingPathSeconds: round(listingPath.ms / 1000, 2),
+    listingPathReadWith,
+    listingPathVsListing: round(listingPath.ms / median(listingMs)),
     retainedHeapMb: at((r) => mb(r.heap.retainedHeap)),
     peakHeapMb: at((r) => mb(r.heap.peakHeap)),
     peakRssMb: at((r) => round(r.rssMb, 1)),
