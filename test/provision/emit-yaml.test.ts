@@ -82,6 +82,14 @@ describe("the YAML writer", () => {
     agrees(forms);
   });
 
+  test("writes other templates with their own header as the library does (the audit role)", async () => {
+    const { auditRoleTemplate } = await import("../../src/audit/audit-role.js");
+    const header = " Made by a test.";
+    const t = auditRoleTemplate();
+    expect(renderTemplate(t, "yaml", header)).toBe(renderYamlWithLibrary(t, header));
+    expect(renderTemplate(t, "yaml", header)).toMatch(/^# Made by a test\.\n/);
+  });
+
   test("takes bb-oidc's own templates (so the speed-up is real)", async () => {
     const { emitTemplateYaml } = await import("../../src/provision/template/emit-yaml.js");
     const t = buildTemplate(loadConfig(configText(roles(40)), "bb-oidc.yaml"));

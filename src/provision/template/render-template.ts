@@ -55,13 +55,13 @@ export function renderTemplate(
       expected: "yaml | json",
     });
   // Written directly when the writer is sure of every line; by the YAML library otherwise.
-  return renderYamlDirectly(template) ?? renderYamlWithLibrary(template);
+  return renderYamlDirectly(template, header) ?? renderYamlWithLibrary(template, header);
 }
 
 /** bb-oidc's own writer (emit-yaml.ts), or undefined where it leaves the template to the library. */
-export function renderYamlDirectly(template: CfnTemplate): string | undefined {
+export function renderYamlDirectly(template: CfnTemplate, header = HEADER): string | undefined {
   return emitTemplateYaml(template, {
-    header: HEADER,
+    header,
     sequenceTags: SEQUENCE_FUNCTIONS,
     anyFormTags: ANY_FORM_FUNCTIONS,
     commentFor: (id) => administratorComment(template, id),
@@ -69,7 +69,7 @@ export function renderYamlDirectly(template: CfnTemplate): string | undefined {
 }
 
 /** The YAML library's rendering (exported for the test that compares the two writers). */
-export function renderYamlWithLibrary(template: CfnTemplate): string {
+export function renderYamlWithLibrary(template: CfnTemplate, header = HEADER): string {
   // YAML 1.1 quoting: strings such as "yes", "on" or "0123" stay quoted, so no YAML reader
   // (CloudFormation's included) can take them for booleans or numbers.
   const doc = new Document(template, { version: "1.1", aliasDuplicateObjects: false });
