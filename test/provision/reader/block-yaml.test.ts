@@ -30,8 +30,9 @@ function yamlFiles(dir: string): string[] {
 /** Every path of a value (object keys and array indexes), depth first. */
 function paths(value: unknown, at: Path = []): Path[] {
   const out: Path[] = [at];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...at, i])));
-  else if (value !== null && typeof value === "object")
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...paths(v, [...at, i]));
+  } else if (value !== null && typeof value === "object")
     for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...at, k]));
   return out;
 }
