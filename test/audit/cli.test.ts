@@ -175,6 +175,12 @@ describe("bb-oidc audit", () => {
       '--ou: the organization has no root or OU "ou-ab12-nosuchou" (ParentNotFoundException).',
     );
     expect(noOu.stderr).not.toContain("unexpected");
+    const badId = await audit([...ORG, "--external-id", "a b"]);
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain("--external-id: 2 to 1224 characters");
+    const badSession = await audit([...ORG, "--session-name", "x"]);
+    expect(badSession.code).toBe(2);
+    expect(badSession.stderr).toContain("--session-name: 2 to 64 characters");
     const noRole = await audit(["--organization"]);
     expect(noRole.code).toBe(2);
     expect(noRole.stderr).toContain("--assume-role-name is needed");
