@@ -47,8 +47,9 @@ export function keyResolverFor(opts: {
   }
   const ca = opts.caFile ? readCa(opts.caFile) : undefined;
   const fetcher: JsonFetcher = async (url, o) => {
-    // A stand-in (the emulator) is reached directly, never through the step's proxy.
-    const network = opts.hostMap ? undefined : await networkRoute(process.env);
+    // A stand-in (--api-base) follows the same proxy rules as discover's: decided on the address
+    // connected to, so NO_PROXY=127.0.0.1 keeps a local emulator direct (docs/decisions.md).
+    const network = await networkRoute(process.env);
     return createHttpsFetcher({
       ...(ca ? { ca } : {}),
       ...(opts.hostMap ? { hostMap: opts.hostMap } : {}),
