@@ -21,12 +21,7 @@ import type {
   StsDenied,
   WireError,
 } from "./types.js";
-import {
-  checkParams,
-  type ParamSpec,
-  parseRoleArn,
-  sessionNamePattern,
-} from "./validate-params.js";
+import { checkParams, type ParamSpec, sessionNamePattern } from "./validate-params.js";
 
 const ASSUME_ROLE = "sts:AssumeRole";
 const TAG_SESSION = "sts:TagSession";

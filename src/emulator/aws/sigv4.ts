@@ -1,8 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { isAwsRegion } from "../../shared/aws-partitions.js";
 import { AwsError } from "./errors.js";
-import { isAwsRegion } from "./regions.js";
 
 /** The parts of `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`. */
 export interface SigV4Authorization {
