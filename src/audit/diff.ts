@@ -43,8 +43,27 @@ export function canonicalPolicy(doc: unknown): string {
 }
 
 const MAX_LINES = 4000;
+/** Unchanged lines kept around each change; longer unchanged runs become one `  …` line. */
+const CONTEXT = 3;
 
-/** `- ` lines only in `expected`, `+ ` lines only in `actual`, `  ` common (longest common subsequence). */
+function trimContext(lines: string[]): string[] {
+  const changed = lines.map((l) => !l.startsWith("  "));
+  const keep = lines.map((_, i) => {
+    for (let d = -CONTEXT; d <= CONTEXT; d++) if (changed[i + d]) return true;
+    return false;
+  });
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (keep[i]) out.push(lines[i]!);
+    else if (out[out.length - 1] !== "  …") out.push("  …");
+  }
+  return out;
+}
+
+/**
+ * `- ` lines only in `expected`, `+ ` lines only in `actual`, `  ` common (longest common
+ * subsequence), with three lines of context around each change.
+ */
 export function lineDiff(expected: string, actual: string): string {
   const a = expected.split("\n").slice(0, MAX_LINES);
   const b = actual.split("\n").slice(0, MAX_LINES);
@@ -73,5 +92,5 @@ export function lineDiff(expected: string, actual: string): string {
       j++;
     }
   }
-  return out.join("\n");
+  return trimContext(out).join("\n");
 }

@@ -8,9 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCli, transcript } from "../e2e/cli-run.js";
+import type { Creds } from "../emulator/aws/helpers.js";
 import { ensureBuilt } from "../support/built-cli.js";
-import { DEV, GHOST, PROD_A, REPO, WORKSPACE_UUID } from "./fixtures.js";
-import { credsOf, type Endpoint, startPlantedOrganization } from "./org-fixture.js";
+import { DEV, GHOST, MANAGEMENT, PROD_A, REPO, WORKSPACE_UUID } from "./fixtures.js";
+import { credsOf, type Endpoint, memberSession, startPlantedOrganization } from "./org-fixture.js";
 
 let ep: Endpoint;
 let dir: string;
@@ -32,9 +33,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The audit as the scheduled pipeline runs it (the auditor's session), or with an account's root keys. */
-function audit(args: string[], rootOf?: string) {
-  const c = rootOf ? credsOf(ep, rootOf) : ep.auditor;
+/** The audit as the scheduled pipeline runs it (the auditor's session), or with other credentials. */
+function audit(args: string[], as: Creds = ep.auditor) {
+  const c = as;
   return runCli(["audit", "--endpoint-url", ep.url, ...args], {
     env: {
       AWS_ACCESS_KEY_ID: c.accessKeyId,
@@ -67,6 +68,12 @@ describe("bb-oidc audit", () => {
     expect(first).toMatch(/^CRITICAL/);
     expect(r.stdout).toContain(`NOT audited (1):\n  ${GHOST}`);
     expect(r.stdout).toContain("who can assume: any repository on GitHub Actions");
+    // Where to start: the accounts with findings, the worst first.
+    const at = lines.indexOf("by account:");
+    expect(at).toBe(2);
+    expect(lines[at + 1]).toMatch(/^ {2}\d{12} \(.+\): \d+ critical/);
+    const block = lines.slice(at + 1, lines.indexOf("", at));
+    expect(block.some((l) => l.includes(GHOST))).toBe(false); // not audited: listed below instead
   });
 
   test("--fail-on sets the exit status: findings at the level → 1", async () => {
@@ -131,15 +138,32 @@ describe("bb-oidc audit", () => {
     const bad = await audit(["--format", "pdf"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--format: expected text, json, sarif, csv, html");
+    const noOu = await audit([...ORG, "--ou", "ou-ab12-nosuchou"]);
+    expect(noOu.code).toBe(2);
+    expect(noOu.stderr).toContain(
+      '--ou: the organization has no root or OU "ou-ab12-nosuchou" (ParentNotFoundException).',
+    );
+    expect(noOu.stderr).not.toContain("unexpected");
     const noRole = await audit(["--organization"]);
     expect(noRole.code).toBe(2);
     expect(noRole.stderr).toContain("--assume-role-name is needed");
-    const member = await audit(ORG, PROD_A);
+    const member = await audit(ORG, await memberSession(ep, PROD_A));
     expect(member.code).toBe(1);
     expect(member.stderr).toContain(
       "may not list the organization's accounts (AccessDeniedException)",
     );
     expect(member.stderr).toContain("management account");
+    // An account's root user may not assume roles: said once, before any account is read.
+    const root = await audit(ORG, credsOf(ep, MANAGEMENT));
+    expect(root.code).toBe(2);
+    expect(root.stderr).toContain(
+      `these credentials are the root user of account ${MANAGEMENT}, and AWS does not let the root user assume roles`,
+    );
+    expect(root.stderr).not.toContain("audit: organization");
+    const ownAccount = await audit([], credsOf(ep, MANAGEMENT));
+    expect(ownAccount.stdout).toMatch(
+      /^bb-oidc audit of account 100000000001: 1 account \(1 audited\)/,
+    );
   });
 
   test("IAM throttling slows the audit down, it does not fail it (the SDK's adaptive retries)", async () => {

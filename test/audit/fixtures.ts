@@ -320,6 +320,21 @@ export function plants(): Record<string, Plant[]> {
       plant(
         DEV,
         {
+          // What some public generators write: a set operator on the single-valued sub.
+          name: "set-operator-sub",
+          url: BITBUCKET,
+          conditions: bb({
+            StringEquals: { [`${BITBUCKET}:aud`]: AUDIENCE },
+            "ForAnyValue:StringLike": { [`${BITBUCKET}:sub`]: `${REPO}:*` },
+          }),
+          inline: LIMITED,
+        },
+        ["set-operator-on-single-valued-claim"],
+        "scoped",
+      ),
+      plant(
+        DEV,
+        {
           name: "gitlab-group",
           url: GITLAB,
           conditions: {

@@ -156,6 +156,38 @@ describe.skipIf(!haveChromium)("the HTML report in Chromium", () => {
     await page.selectOption("#account-filter", "");
   });
 
+  test("every OIDC role with who can assume it, safe ones too; sortable and filterable", async () => {
+    const rows = () =>
+      page.$$eval("#roles-table tbody tr", (trs) =>
+        trs
+          .filter((r) => !(r as HTMLElement).hidden)
+          .map((r) => Array.from((r as HTMLTableRowElement).cells, (c) => c.textContent ?? "")),
+      );
+    const all = await rows();
+    expect(all).toHaveLength(report.roles.length);
+    const safe = all.find((c) => c[2] === "gha-web-prod")!;
+    expect(safe[0]).toBe("none"); // no finding
+    expect(safe[4]).toBe("named repositories only");
+    expect(safe[5]).toContain("repo:acme/web:environment:production");
+    const open = all.find((c) => c[2] === "gha-no-sub")!;
+    expect(open[4]).toBe("anyone on the platform");
+    expect(open[5]).toBe("any repository on GitHub Actions");
+    await page.click("#roles-table th[data-key=severity]");
+    const ranks = ["critical", "high", "medium", "low", "info", "none"];
+    const order = (await rows()).map((c) => ranks.indexOf(c[0]!));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    await page.fill("#role-filter", "gitlab");
+    const gitlab = await rows();
+    expect(gitlab.map((c) => c[2]).sort()).toEqual(["gitlab-group", "gitlab-one-project"]);
+    expect(await page.textContent("#role-count")).toBe(`Showing 2 of ${report.roles.length} roles`);
+    await page.fill("#role-filter", "");
+    const providers = await page.$$eval("#providers-table tbody tr", (trs) =>
+      trs.map((r) => (r as HTMLTableRowElement).cells[1]!.textContent),
+    );
+    expect(providers).toContain(GITHUB);
+    expect(providers).toHaveLength(report.accounts.reduce((n, a) => n + a.providers.length, 0));
+  });
+
   test("per role, the trust policy with the deciding condition marked", async () => {
     const dead = report.roles.find((r) => r.name === "dead-audience")!;
     await page.click(

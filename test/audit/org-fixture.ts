@@ -1,7 +1,7 @@
 /** The planted organisation on an emulator endpoint, and SDK access to it as the auditor. */
 import { IAMClient } from "@aws-sdk/client-iam";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
-import { STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AuditAccess } from "../../src/audit/run-audit.js";
 import { registerOrganization } from "../../src/emulator/aws/organizations/index.js";
 import { type Creds, startEndpoint } from "../emulator/aws/helpers.js";
@@ -67,6 +67,31 @@ export function credsOf(
 ): Creds {
   const a = ep.accounts.find((x) => x.id === account)!;
   return { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey };
+}
+
+/** A role session in a member account: the auditor entering its OrganizationAccountAccessRole. */
+export async function memberSession(ep: Endpoint, account: string): Promise<Creds> {
+  const sts = new STSClient({
+    endpoint: ep.url,
+    region: "us-east-1",
+    credentials: ep.auditor,
+    maxAttempts: 1,
+  });
+  try {
+    const { Credentials: c } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`,
+        RoleSessionName: "member",
+      }),
+    );
+    return {
+      accessKeyId: c!.AccessKeyId!,
+      secretAccessKey: c!.SecretAccessKey!,
+      sessionToken: c!.SessionToken!,
+    };
+  } finally {
+    sts.destroy();
+  }
 }
 
 export function iamAs(

@@ -65,6 +65,20 @@ describe("audit progress", () => {
     ).toBe("audit: [2/2] 222222222222 NOT audited: sts:AssumeRole … failed\n");
     expect(v.finish()).toBe("");
   });
+
+  test("one role, one finding: counted in the singular", () => {
+    const v = progressView(false);
+    v.update({ type: "start", total: 1, scope: "account 111111111111" });
+    expect(
+      v.update({
+        type: "account",
+        result: { ...result("111111111111", "audited"), roles: 1, oidcRoles: 1 },
+        findings: 1,
+        done: 1,
+        total: 1,
+      }),
+    ).toBe("audit: [1/1] 111111111111 audited: 1 role, 1 trusting OIDC, 1 finding\n");
+  });
 });
 
 describe("the issuer table", () => {

@@ -34,6 +34,8 @@ td code { overflow-wrap: anywhere; }
 #findings-table td:nth-child(1), #findings-table td:nth-child(2), #findings-table td:nth-child(3) { white-space: nowrap; }
 #findings-table td:nth-child(4) { min-width: 120px; } #findings-table td:nth-child(5) { min-width: 160px; }
 #findings-table td:nth-child(6), #findings-table td:nth-child(7) { overflow-wrap: anywhere; }
+#roles-table td:nth-child(1), #roles-table td:nth-child(2) { white-space: nowrap; }
+#providers-table td { overflow-wrap: anywhere; }
 .table-wrap { overflow-x: auto; }
 details { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; }
 details > summary { padding: 8px 12px; cursor: pointer; }
@@ -46,35 +48,26 @@ pre.diff { background: #fff; border: 1px solid var(--line); padding: 8px; }
 .warn { margin-top: 16px; background: #fff3f3; border: 1px solid #f0b4b4; border-radius: 6px; padding: 10px 14px; }
 `;
 
-/** Sorting by any column (severity by rank), filtering by text, severity and account. */
+/**
+ * Sorting any `table.sortable` by a column (severity by rank), filtering the findings by text,
+ * severity and account, and the roles by text.
+ */
 export const REPORT_JS = `
 (function () {
-  var table = document.getElementById("findings-table");
-  if (!table) return;
-  var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
-  var text = document.getElementById("filter");
-  var sev = document.getElementById("severity-filter");
-  var acct = document.getElementById("account-filter");
-  var count = document.getElementById("count");
-  function apply() {
-    var q = text.value.trim().toLowerCase();
+  function rowsOf(table) { return Array.prototype.slice.call(table.tBodies[0].rows); }
+  function filter(table, count, noun, test) {
+    var rows = rowsOf(table);
     var shown = 0;
-    rows.forEach(function (r) {
-      var ok = (!q || r.textContent.toLowerCase().indexOf(q) >= 0) &&
-        (!sev.value || r.getAttribute("data-severity") === sev.value) &&
-        (!acct.value || r.getAttribute("data-account") === acct.value);
-      r.hidden = !ok;
-      if (ok) shown++;
-    });
-    count.textContent = "Showing " + shown + " of " + rows.length + " findings";
+    rows.forEach(function (r) { r.hidden = !test(r); if (!r.hidden) shown++; });
+    count.textContent = "Showing " + shown + " of " + rows.length + " " + noun;
   }
-  function sortBy(th) {
+  function sortBy(table, th) {
     var key = th.getAttribute("data-key");
     var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", dir);
     var idx = th.cellIndex;
+    var rows = rowsOf(table);
     rows.sort(function (a, b) {
       var x, y;
       if (key === "severity") { x = +a.getAttribute("data-rank"); y = +b.getAttribute("data-rank"); }
@@ -82,12 +75,38 @@ export const REPORT_JS = `
       var c = x < y ? -1 : x > y ? 1 : 0;
       return dir === "ascending" ? c : -c;
     });
-    rows.forEach(function (r) { body.appendChild(r); });
+    rows.forEach(function (r) { table.tBodies[0].appendChild(r); });
   }
-  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
-    if (th.hasAttribute("data-key")) th.addEventListener("click", function () { sortBy(th); });
+  Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+      if (th.hasAttribute("data-key")) th.addEventListener("click", function () { sortBy(table, th); });
+    });
   });
-  [text, sev, acct].forEach(function (el) { el.addEventListener("input", apply); });
+  var findings = document.getElementById("findings-table");
+  var text = document.getElementById("filter");
+  var sev = document.getElementById("severity-filter");
+  var acct = document.getElementById("account-filter");
+  function applyFindings() {
+    var q = text.value.trim().toLowerCase();
+    filter(findings, document.getElementById("count"), "findings", function (r) {
+      return (!q || r.textContent.toLowerCase().indexOf(q) >= 0) &&
+        (!sev.value || r.getAttribute("data-severity") === sev.value) &&
+        (!acct.value || r.getAttribute("data-account") === acct.value);
+    });
+  }
+  if (findings) {
+    [text, sev, acct].forEach(function (el) { el.addEventListener("input", applyFindings); });
+    applyFindings();
+  }
+  var roles = document.getElementById("roles-table");
+  var roleText = document.getElementById("role-filter");
+  function applyRoles() {
+    var q = roleText.value.trim().toLowerCase();
+    filter(roles, document.getElementById("role-count"), "roles", function (r) {
+      return !q || r.textContent.toLowerCase().indexOf(q) >= 0;
+    });
+  }
+  if (roles) { roleText.addEventListener("input", applyRoles); applyRoles(); }
   // A link to a role opens its section.
   function openTarget() {
     var t = location.hash && document.getElementById(location.hash.slice(1));
@@ -95,6 +114,5 @@ export const REPORT_JS = `
   }
   window.addEventListener("hashchange", openTarget);
   openTarget();
-  apply();
 })();
 `;

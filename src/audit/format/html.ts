@@ -1,7 +1,8 @@
 /**
  * One self-contained HTML file a security team can open and pass on: summary by severity and by
- * account, the accounts that were not audited, a sortable and filterable findings table, and per
- * role its trust policy with the deciding condition marked. No external assets; a
+ * account, the accounts that were not audited, a sortable and filterable findings table, every
+ * OIDC role with who can assume it, each account's providers, and per role with findings its
+ * trust policy with the deciding condition marked. No external assets; a
  * Content-Security-Policy forbids loading any. Everything read from AWS is escaped.
  */
 import { createHash } from "node:crypto";
@@ -65,8 +66,46 @@ function findingsTable(r: AuditReport): string {
 <select id="severity-filter" aria-label="Severity"><option value="">All severities</option>${SEVERITIES.map((x) => `<option value="${x}">${x}</option>`).join("")}</select>
 <select id="account-filter" aria-label="Account"><option value="">All accounts</option>${accounts.map((a) => `<option value="${e(a)}">${e(a)}</option>`).join("")}</select>
 <span id="count"></span></div>
-<table id="findings-table"><thead><tr><th data-key="severity">Severity</th><th data-key="rule">Rule</th><th data-key="account">Account</th><th data-key="role">Role</th><th data-key="who">Who can assume</th><th>Finding</th><th>Fix</th></tr></thead><tbody>
+<table id="findings-table" class="sortable"><thead><tr><th data-key="severity">Severity</th><th data-key="rule">Rule</th><th data-key="account">Account</th><th data-key="role">Role</th><th data-key="who">Who can assume</th><th>Finding</th><th>Fix</th></tr></thead><tbody>
 ${rows}
+</tbody></table>`;
+}
+
+const REACH_WORDS: Record<AuditedRole["reach"], string> = {
+  platform: "anyone on the platform",
+  owner: "a whole owner or workspace",
+  scoped: "named repositories only",
+  none: "nobody (dead)",
+  unknown: "undecided",
+};
+
+/** Every OIDC role, with or without findings: the answer to "who can assume what". */
+function rolesTable(r: AuditReport, worst: Map<string, AuditSeverity>): string {
+  const rows = r.roles
+    .map((x) => {
+      const w = worst.get(x.arn);
+      const name = w ? `<a href="#${anchor(x.arn)}">${e(x.name)}</a>` : e(x.name);
+      const who = x.who.length > 0 ? x.who.map((v) => e(v)).join("<br>") : "nobody";
+      return `<tr data-rank="${w ? severityRank(w) : SEVERITIES.length}" data-account="${e(x.account)}"><td>${w ? sev(w) : '<span class="muted">none</span>'}</td><td><code>${e(x.account)}</code></td><td>${name}</td><td>${e(x.issuers.join(", "))}</td><td>${REACH_WORDS[x.reach]}</td><td>${who}</td><td>${x.blast.level}</td><td>${e(x.lastUsed?.slice(0, 10) ?? "")}</td></tr>`;
+    })
+    .join("\n");
+  return `<div class="controls"><input id="role-filter" type="search" placeholder="Filter roles (name, issuer, who…)" aria-label="Filter roles"><span id="role-count"></span></div>
+<table id="roles-table" class="sortable"><thead><tr><th data-key="severity">Worst finding</th><th data-key="account">Account</th><th data-key="role">Role</th><th data-key="issuers">Trusts</th><th data-key="reach">Reach</th><th data-key="who">Who can assume</th><th data-key="blast">Blast radius</th><th data-key="used">Last used</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
+}
+
+/** Each account's OIDC providers as IAM holds them: what its roles can trust at all. */
+function providersTable(r: AuditReport): string {
+  const rows = r.accounts.flatMap((a) =>
+    a.providers.map(
+      (p) =>
+        `<tr><td><code>${e(a.account)}</code></td><td><code>${e(p.url)}</code></td><td>${p.clientIds.map((c) => `<code>${e(c)}</code>`).join("<br>")}</td><td>${p.thumbprints.map((t) => `<code>${e(t)}</code>`).join("<br>")}</td></tr>`,
+    ),
+  );
+  if (rows.length === 0) return '<p class="muted">No OIDC providers in the accounts audited.</p>';
+  return `<table id="providers-table"><thead><tr><th>Account</th><th>Provider URL</th><th>Client IDs (audiences)</th><th>Thumbprints</th></tr></thead><tbody>
+${rows.join("\n")}
 </tbody></table>`;
 }
 
@@ -108,6 +147,9 @@ export function formatAuditHtml(r: AuditReport): string {
   const roles = r.roles
     .filter((x) => order.has(x.arn))
     .sort((a, b) => order.get(a.arn)! - order.get(b.arn)!);
+  const worst = new Map<string, AuditSeverity>();
+  for (const f of r.findings)
+    if (f.roleArn && !worst.has(f.roleArn)) worst.set(f.roleArn, f.severity);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -122,7 +164,9 @@ export function formatAuditHtml(r: AuditReport): string {
 ${warn}
 <section id="accounts"><h2>By account</h2>${accountsTable(r)}</section>
 <section id="findings"><h2>Findings</h2>${findingsTable(r)}</section>
-<section id="roles"><h2>Roles with findings</h2>${roles.map((x) => roleSection(x, r)).join("\n") || '<p class="muted">None.</p>'}</section>
+<section id="inventory"><h2>Who can assume each OIDC role</h2>${rolesTable(r, worst)}</section>
+<section id="providers"><h2>OIDC providers</h2>${providersTable(r)}</section>
+<section id="roles"><h2>Roles with findings: trust policies</h2>${roles.map((x) => roleSection(x, r)).join("\n") || '<p class="muted">None.</p>'}</section>
 </main>
 <script>${REPORT_JS}</script>
 </body></html>

@@ -11,6 +11,10 @@ export interface ProgressView {
   finish(): string;
 }
 
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 export function progressView(live: boolean): ProgressView {
   let total = 0;
   let done = 0;
@@ -21,7 +25,7 @@ export function progressView(live: boolean): ProgressView {
     let roles = 0;
     for (const n of rolesBy.values()) roles += n;
     shown = true;
-    return `\r\x1b[2Kaudit: ${done}/${total} accounts, ${roles.toLocaleString("en-US")} roles read, ${findings} findings`;
+    return `\r\x1b[2Kaudit: ${done}/${total} accounts, ${count(roles, "role")} read, ${count(findings, "finding")}`;
   };
   return {
     update(e) {
@@ -40,7 +44,7 @@ export function progressView(live: boolean): ProgressView {
       const r = e.result;
       const what =
         r.status === "audited"
-          ? `audited: ${r.roles} roles, ${r.oidcRoles} trusting OIDC, ${e.findings} findings`
+          ? `audited: ${count(r.roles, "role")}, ${r.oidcRoles} trusting OIDC, ${count(e.findings, "finding")}`
           : `NOT audited: ${r.error ?? r.status}`;
       return `audit: [${e.done}/${e.total}] ${r.account} ${what}\n`;
     },

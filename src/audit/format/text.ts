@@ -14,6 +14,33 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
+/** Accounts with findings, worst first: where to start. */
+function byAccount(r: AuditReport, shown: AuditReport["findings"]): string[] {
+  const counts = new Map<string, Record<AuditSeverity, number>>();
+  for (const f of shown) {
+    const c = counts.get(f.account) ?? { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+    c[f.severity]++;
+    counts.set(f.account, c);
+  }
+  if (counts.size === 0) return [];
+  const rank = (c: Record<AuditSeverity, number>) => SEVERITIES.map((x) => c[x]);
+  const names = new Map(r.accounts.map((a) => [a.account, a]));
+  const rows = [...counts.entries()].sort(([a, x], [b, y]) => {
+    const [rx, ry] = [rank(x), rank(y)];
+    for (let i = 0; i < rx.length; i++) if (rx[i] !== ry[i]) return ry[i]! - rx[i]!;
+    return a.localeCompare(b);
+  });
+  return [
+    "by account:",
+    ...rows.map(([account, c]) => {
+      const a = names.get(account);
+      const label = [a?.name, a?.ou].filter(Boolean).join(", ");
+      const n = SEVERITIES.filter((x) => c[x] > 0).map((x) => `${c[x]} ${x}`);
+      return `  ${account}${label ? ` (${label})` : ""}: ${n.join(", ")}`;
+    }),
+  ];
+}
+
 export function formatAuditText(r: AuditReport, options: { color?: boolean } = {}): string {
   const paint = (s: AuditSeverity, text: string) =>
     options.color ? `${COLOR[s]}${text}${RESET}` : text;
@@ -25,6 +52,7 @@ export function formatAuditText(r: AuditReport, options: { color?: boolean } = {
   );
   out.push(`findings: ${SEVERITIES.map((x) => `${s.findings[x]} ${x}`).join(", ")}`);
   const shown = r.findings.filter((f) => f.severity !== "info");
+  if (s.accounts > 1) out.push(...byAccount(r, shown));
   for (const f of shown) {
     out.push("");
     const where = f.role ? `${f.role} @ ${f.account}` : f.account;

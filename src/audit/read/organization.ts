@@ -12,6 +12,7 @@ import {
   paginateListRoots,
 } from "@aws-sdk/client-organizations";
 import { BbOidcError, InputError } from "../../errors.js";
+import { describeAwsError } from "./enter.js";
 
 export interface OrganizationAccount {
   id: string;
@@ -31,8 +32,16 @@ export interface OrganizationListing {
 
 const OU_ID = /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 
-function refusal(err: unknown, account: string | undefined): never {
+function refusal(err: unknown, account: string | undefined, ou: string | undefined): never {
   const name = (err as { name?: string }).name;
+  if (name === "ParentNotFoundException" && ou) {
+    throw new InputError(
+      `--ou: the organization has no root or OU "${ou}" (ParentNotFoundException).`,
+      {
+        hint: "List the OUs with `aws organizations list-organizational-units-for-parent --parent-id <root ID>` (the root ID from `aws organizations list-roots`).",
+      },
+    );
+  }
   if (name === "AWSOrganizationsNotInUseException") {
     throw new InputError(
       `--organization: ${account ? `account ${account}` : "this account"} is not a member of an AWS Organization.`,
@@ -51,7 +60,16 @@ function refusal(err: unknown, account: string | undefined): never {
       },
     );
   }
-  throw err;
+  if (err instanceof BbOidcError || !name || !(err as { $metadata?: unknown }).$metadata) throw err;
+  // Any other answer from AWS (throttled past the retries, a fault): said as AWS said it.
+  throw new BbOidcError(
+    "ERR_AWS_REFUSED",
+    `--organization: reading the organization failed: ${describeAwsError(err)}.`,
+    {
+      actual: name,
+      hint: "Try again (--max-attempts raises the retries); if it persists, check the Organizations service health.",
+    },
+  );
 }
 
 async function all<P, T>(
@@ -74,6 +92,8 @@ export async function listOrganization(
       );
     }
   }
+  /** The --ou being walked, for a ParentNotFoundException. */
+  let current: string | undefined;
   try {
     const org = (await client.send(new DescribeOrganizationCommand({}))).Organization!;
     const listing: OrganizationListing = {
@@ -104,8 +124,11 @@ export async function listOrganization(
       for (const ou of ous) await walk(ou.Id!, [...path, ou.Id!], [...names, ou.Name ?? ou.Id!]);
     };
     if (options.ous && options.ous.length > 0) {
-      for (const ou of options.ous)
+      for (const ou of options.ous) {
+        current = ou;
         await walk(ou, ou.startsWith("r-") ? [] : [ou], ou.startsWith("r-") ? [] : [ou]);
+      }
+      current = undefined;
     } else {
       // Every account, and the tree for the OU path each sits in (drift by OU, the report).
       const listed = await all(paginateListAccounts({ client }, {}), (p) => p.Accounts);
@@ -124,6 +147,6 @@ export async function listOrganization(
     listing.accounts = [...seen.values()];
     return listing;
   } catch (err) {
-    refusal(err, options.callerAccount);
+    refusal(err, options.callerAccount, current);
   }
 }

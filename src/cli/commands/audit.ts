@@ -210,10 +210,10 @@ async function runAuditCommand(opts: AuditCliOptions): Promise<number> {
   };
   const sts = new STSClient(common);
   const organizations = opts.organization ? new OrganizationsClient(common) : undefined;
-  let caller: { account: string; partition: string };
+  let caller: { account: string; partition: string; arn: string };
   try {
     const id = await sts.send(new GetCallerIdentityCommand({}));
-    caller = { account: id.Account!, partition: id.Arn?.split(":")[1] ?? "aws" };
+    caller = { account: id.Account!, partition: id.Arn?.split(":")[1] ?? "aws", arn: id.Arn ?? "" };
   } catch (err) {
     sts.destroy();
     organizations?.destroy();
@@ -232,6 +232,18 @@ async function runAuditCommand(opts: AuditCliOptions): Promise<number> {
       "--assume-role-name is needed to enter accounts other than the current one.",
       {
         hint: "Deploy the read-only audit role everywhere (bb-oidc template --audit-role, then a StackSet) and pass --assume-role-name bb-oidc-audit.",
+      },
+    );
+  }
+  // STS refuses AssumeRole to an account's root user (docs/aws-behaviour.md, "STS AssumeRole"):
+  // say so once, rather than one "NOT audited" line per account after the whole run.
+  if (needsRole && /^arn:[^:]+:iam::\d{12}:root$/.test(caller.arn)) {
+    sts.destroy();
+    organizations?.destroy();
+    throw new InputError(
+      `these credentials are the root user of account ${caller.account}, and AWS does not let the root user assume roles: no other account could be entered.`,
+      {
+        hint: "Run the audit as an IAM role or user of that account with sts:AssumeRole on the audit role (e.g. a scheduled pipeline's role session, an SSO role); without --accounts/--organization the root user can audit its own account.",
       },
     );
   }
