@@ -82,7 +82,7 @@ async function runDestroy(opts: DestroyOptions, format: "text" | "json"): Promis
         ])}\n`,
       );
     }
-    if (!(await confirm("Delete these?", opts.yes))) {
+    if (!(await confirm("Delete these?", opts.yes, "delete them"))) {
       if (format === "json")
         printJson({
           stackName: opts.stackName,

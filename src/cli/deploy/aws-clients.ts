@@ -3,6 +3,8 @@
  * resolves them (region, credentials, AWS_ENDPOINT_URL…), through the step's proxy.
  */
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { BbOidcError, InputError } from "../../errors.js";
@@ -28,7 +30,9 @@ export function requireRegion(t: AwsTarget): string {
   return r;
 }
 
-function common(t: AwsTarget, service: "CLOUDFORMATION" | "S3" | "STS") {
+type Service = "CLOUDFORMATION" | "S3" | "STS" | "IAM" | "ORGANIZATIONS";
+
+function common(t: AwsTarget, service: Service) {
   const region = regionOf(t);
   return {
     ...(region ? { region } : {}),
@@ -40,10 +44,7 @@ function common(t: AwsTarget, service: "CLOUDFORMATION" | "S3" | "STS") {
 }
 
 /** The endpoint a service is reached at, when not AWS's own. */
-export function endpointOf(
-  t: AwsTarget,
-  service: "CLOUDFORMATION" | "S3" | "STS",
-): string | undefined {
+export function endpointOf(t: AwsTarget, service: Service): string | undefined {
   return (
     t.endpointUrl ?? process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL
   );
@@ -57,6 +58,26 @@ export function s3Client(t: AwsTarget): S3Client {
   return new S3Client(common(t, "S3"));
 }
 
+export function stsClient(t: AwsTarget): STSClient {
+  return new STSClient(common(t, "STS"));
+}
+
+/** IAM and Organizations are global: signed for us-east-1 unless a region is given. */
+export function iamClient(
+  t: AwsTarget,
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+): IAMClient {
+  return new IAMClient({
+    region: "us-east-1",
+    ...common(t, "IAM"),
+    ...(credentials ? { credentials } : {}),
+  });
+}
+
+export function organizationsClient(t: AwsTarget): OrganizationsClient {
+  return new OrganizationsClient({ region: "us-east-1", ...common(t, "ORGANIZATIONS") });
+}
+
 /** Polling faster against a local endpoint: the emulator finishes in well under a second. */
 export function pollMs(t: AwsTarget): number {
   const endpoint = endpointOf(t, "CLOUDFORMATION");
@@ -65,12 +86,19 @@ export function pollMs(t: AwsTarget): number {
 
 /** The account the credentials belong to (STS GetCallerIdentity). */
 export async function callerAccount(t: AwsTarget): Promise<string> {
+  return (await callerIdentity(t)).account;
+}
+
+/** The account and partition of the credentials (STS GetCallerIdentity). */
+export async function callerIdentity(
+  t: AwsTarget,
+): Promise<{ account: string; partition: string }> {
   const sts = new STSClient(common(t, "STS"));
   try {
     const id = await sts.send(new GetCallerIdentityCommand({}));
     if (!id.Account)
       throw new BbOidcError("ERR_AWS_REFUSED", "STS GetCallerIdentity named no account");
-    return id.Account;
+    return { account: id.Account, partition: id.Arn?.split(":")[1] || "aws" };
   } catch (err) {
     throw awsFailure(err, "STS");
   } finally {

@@ -51,7 +51,7 @@ export async function runConfigDeploy(
   }
   let go: boolean;
   try {
-    go = await confirm("Execute this plan?", d.yes);
+    go = await confirm("Execute this plan?", d.yes, "execute the plan");
   } catch (err) {
     await abandonConfigDeploy(clients, preview);
     throw err;

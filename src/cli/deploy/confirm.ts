@@ -5,15 +5,16 @@ import { InputError } from "../../errors.js";
  * Asks before changing anything: `--yes` answers for CI; elsewhere a terminal is needed, and
  * anything but y/yes declines.
  */
-export async function confirm(question: string, yes: boolean | undefined): Promise<boolean> {
+export async function confirm(
+  question: string,
+  yes: boolean | undefined,
+  action = "execute the change set",
+): Promise<boolean> {
   if (yes) return true;
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
-    throw new InputError(
-      "refusing to execute the change set without confirmation: not a terminal",
-      {
-        hint: "Review the changes above and pass --yes to execute them (as in CI).",
-      },
-    );
+    throw new InputError(`refusing to ${action} without confirmation: not a terminal`, {
+      hint: `Review what is shown above and pass --yes to ${action} (as in CI).`,
+    });
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {

@@ -98,7 +98,8 @@ function unitChange(u: UnitPreview): string {
     u.targetsAdded.length ? `instances +${u.targetsAdded.length}` : "",
     u.targetsRemoved.length ? `instances -${u.targetsRemoved.length}` : "",
   ].filter(Boolean);
-  return `${u.action}${parts.length ? ` (${parts.join(", ")})` : ""}`;
+  const action = u.replacesFailed ? "re-create (its creation failed)" : u.action;
+  return `${action}${parts.length ? ` (${parts.join(", ")})` : ""}`;
 }
 
 /** The whole plan: where every role goes, the units, and what changes in each. */

@@ -69,6 +69,11 @@ export interface UnitPreview {
   targetsRemoved: string[];
   templateUrl?: string;
   prepared?: PreparedChange;
+  /**
+   * A stack whose creation failed and rolled back (ROLLBACK_COMPLETE): it holds nothing and AWS
+   * can only delete it, so the deployment deletes it and creates it again.
+   */
+  replacesFailed?: true;
 }
 
 export interface ConfigPreview {
@@ -176,6 +181,21 @@ export async function previewConfigDeploy(
       if (unit.transport === "s3") {
         if (!input.bucket || !clients.s3) throw new Error(`unit ${unit.name} needs an S3 bucket`);
         templateUrl = await uploadTemplate(clients.s3, input.bucket, unit.name, unit.body);
+      }
+      if (unit.kind === "stack" && was?.status === "ROLLBACK_COMPLETE") {
+        units.push({
+          name: unit.name,
+          kind: "stack",
+          action: "create",
+          unit,
+          deployed: was,
+          changes: templateChanges(undefined, unit.template),
+          targetsAdded: unit.accounts,
+          targetsRemoved: [],
+          ...(templateUrl ? { templateUrl } : {}),
+          replacesFailed: true,
+        });
+        continue;
       }
       if (unit.kind === "stack") {
         const prepared = await prepareStackChange(
@@ -302,6 +322,23 @@ async function executeUnit(
     statusCommand: input.statusCommand,
   };
   if (u.kind === "stack") {
+    let prepared = u.prepared;
+    if (u.replacesFailed) {
+      const gone = await deleteStackAndWait(clients.cfn, { stackName: u.name, ...common }, (e) =>
+        callbacks.onEvent?.(u.name, e),
+      );
+      if (gone.outcome === "failed") {
+        return {
+          ...base,
+          outcome: "failed",
+          failureReason: `the failed stack could not be deleted first: ${gone.failureReason ?? "no reason was reported"}`,
+        };
+      }
+      prepared = await prepareStackChange(
+        clients.cfn,
+        stackOptions(input, u.name, u.unit!.body, u.templateUrl),
+      );
+    }
     const r =
       u.action === "delete"
         ? await deleteStackAndWait(clients.cfn, { stackName: u.name, ...common }, (e) =>
@@ -309,7 +346,7 @@ async function executeUnit(
           )
         : await executeStackChange(
             clients.cfn,
-            u.prepared!,
+            prepared!,
             {
               ...stackOptions(input, u.name, u.unit!.body, u.templateUrl),
               ...(callbacks.onRetry ? { onRetry: callbacks.onRetry } : {}),

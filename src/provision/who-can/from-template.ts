@@ -99,9 +99,19 @@ export function fromTemplateText(
   return out;
 }
 
+export interface FromConfigOptions {
+  accounts?: readonly string[];
+  egressRanges?: readonly string[];
+  /**
+   * The accounts in each OU (as a service-managed StackSet reaches them). Without it, OU roles go
+   * to the --account accounts, or to the placeholder.
+   */
+  ouAccounts?: ReadonlyMap<string, readonly string[]>;
+}
+
 export function fromConfig(
   config: BbOidcConfig,
-  options: { accounts?: readonly string[]; egressRanges?: readonly string[] } = {},
+  options: FromConfigOptions = {},
 ): RolesAndProviders {
   const only = options.accounts?.length ? new Set(options.accounts) : undefined;
   if (only) checkAccounts([...only]);
@@ -118,7 +128,15 @@ export function fromConfig(
   const ouAccounts = only ? [...only] : [PLACEHOLDER_ACCOUNT];
   const byAccount = new Map<string, Set<string>>();
   config.roles.forEach((role, i) => {
-    const targets = role.accounts ?? ouAccounts;
+    const targets =
+      role.accounts ??
+      (options.ouAccounts
+        ? [
+            ...new Set(
+              (role.organizationalUnits ?? []).flatMap((ou) => options.ouAccounts?.get(ou) ?? []),
+            ),
+          ]
+        : ouAccounts);
     for (const account of targets) {
       if (only && !only.has(account)) continue;
       const set = byAccount.get(account) ?? new Set<string>();
@@ -138,7 +156,7 @@ export function fromConfig(
 export function fromConfigText(
   text: string,
   file: string,
-  options: { accounts?: readonly string[]; egressRanges?: readonly string[] } = {},
+  options: FromConfigOptions = {},
 ): RolesAndProviders {
   return fromConfig(loadConfig(text, file), options);
 }

@@ -11,12 +11,14 @@ export {
   syntheticClaims,
   syntheticUuid,
 } from "../trust/synthetic.js";
+export { compareMatrices, differenceLine, type MatrixDifference } from "./compare.js";
 export {
   fromConfig,
   fromConfigText,
   fromTemplateText,
   type RolesAndProviders,
 } from "./from-template.js";
+export { type LiveAccess, type LiveRead, ouMembers, readLive } from "./live.js";
 export { whoCan } from "./matrix.js";
 export { columnLabels, type MatrixFormat, renderMatrix, rowLabel } from "./render.js";
 export type * from "./types.js";

@@ -7,7 +7,19 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ListOpenIDConnectProvidersCommand, ListRolesCommand } from "@aws-sdk/client-iam";
+import {
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  DeleteOpenIDConnectProviderCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  ListOpenIDConnectProvidersCommand,
+  ListRolesCommand,
+  PutRolePolicyCommand,
+  UpdateAssumeRolePolicyCommand,
+} from "@aws-sdk/client-iam";
 import { AssumeRoleWithWebIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cloudFormationState } from "../../../src/emulator/aws/cloudformation/index.js";
@@ -84,18 +96,152 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[]) {
-  const admin = emu.accounts[0]!;
+type Session = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+
+function cli(args: string[], as?: Session) {
+  const admin = as ?? emu.accounts[0]!;
   return runCli(args, {
     env: {
       HOME: dir,
       AWS_ACCESS_KEY_ID: admin.accessKeyId,
       AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
+      ...(as?.sessionToken ? { AWS_SESSION_TOKEN: as.sessionToken } : {}),
       AWS_REGION: "us-east-1",
       AWS_ENDPOINT_URL: emu.awsEndpoint,
       AWS_EC2_METADATA_DISABLED: "true",
     },
   });
+}
+
+const READER_REPO = "{2c2c2c2c-3333-4444-8555-666666666666}";
+let reader: Session | undefined;
+
+/**
+ * A role session in the management account, as a scheduled pipeline has one: an account's root
+ * may not call sts:AssumeRole, and who-can --live enters the members through
+ * OrganizationAccountAccessRole. Planted beside the deployment (and removed before destroy checks).
+ */
+async function readerSession(): Promise<Session> {
+  if (reader) return reader;
+  const admin = emu.accounts[0]!;
+  const member = emu.accounts.find((a) => a.id === A)!;
+  const memberIam = iam(emu.awsEndpoint, member);
+  const providerArn = (await memberIam.send(new ListOpenIDConnectProvidersCommand({})))
+    .OpenIDConnectProviderList![0]!.Arn!;
+  const p = await memberIam.send(
+    new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: providerArn }),
+  );
+  const client = iam(emu.awsEndpoint, admin);
+  const created = await client.send(
+    new CreateOpenIDConnectProviderCommand({
+      Url: `https://${p.Url}`,
+      ClientIDList: p.ClientIDList,
+      ThumbprintList: p.ThumbprintList,
+    }),
+  );
+  await client.send(
+    new CreateRoleCommand({
+      RoleName: "who-can-reader",
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: created.OpenIDConnectProviderArn },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: { StringLike: { [`${p.Url}:sub`]: `${READER_REPO}:*` } },
+          },
+        ],
+      }),
+    }),
+  );
+  await client.send(
+    new PutRolePolicyCommand({
+      RoleName: "who-can-reader",
+      PolicyName: "enter-and-read",
+      PolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: [
+              "sts:AssumeRole",
+              "iam:Get*",
+              "iam:List*",
+              "organizations:Describe*",
+              "organizations:List*",
+            ],
+            Resource: "*",
+          },
+        ],
+      }),
+    }),
+  );
+  // Accounts invited into the organization (not in an OU here) lack the role AWS creates in the
+  // accounts it makes; an administrator creates it, as the Organizations guide says.
+  for (const account of [A, B, C]) {
+    const member = iam(emu.awsEndpoint, emu.accounts.find((a) => a.id === account)!);
+    await member.send(
+      new CreateRoleCommand({
+        RoleName: "OrganizationAccountAccessRole",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${ADMIN}:root` },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        }),
+      }),
+    );
+    await member.send(
+      new PutRolePolicyCommand({
+        RoleName: "OrganizationAccountAccessRole",
+        PolicyName: "read-iam",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: ["iam:Get*", "iam:List*"], Resource: "*" }],
+        }),
+      }),
+    );
+  }
+  const c = (await assume(ADMIN, "who-can-reader", READER_REPO)).Credentials!;
+  reader = {
+    accessKeyId: c.AccessKeyId!,
+    secretAccessKey: c.SecretAccessKey!,
+    sessionToken: c.SessionToken!,
+  };
+  return reader;
+}
+
+/** `who-can --config … --live` as the management account's reader session runs it. */
+async function liveWhoCan(extra: string[]) {
+  return cli(
+    [
+      "who-can",
+      "--config",
+      configFile,
+      "--live",
+      "--assume-role-name",
+      "OrganizationAccountAccessRole",
+      ...extra,
+    ],
+    await readerSession(),
+  );
+}
+
+async function removeReader(): Promise<void> {
+  const client = iam(emu.awsEndpoint, emu.accounts[0]!);
+  await client.send(
+    new DeleteRolePolicyCommand({ RoleName: "who-can-reader", PolicyName: "enter-and-read" }),
+  );
+  await client.send(new DeleteRoleCommand({ RoleName: "who-can-reader" }));
+  const list = await client.send(new ListOpenIDConnectProvidersCommand({}));
+  for (const p of list.OpenIDConnectProviderList ?? [])
+    await client.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: p.Arn }));
+  reader = undefined;
 }
 
 async function bbOidcRoles(account: string): Promise<string[]> {
@@ -173,6 +319,120 @@ describe("deploy --config across accounts and an OU", () => {
     }
   }, 60_000);
 
+  test("who-can --live reads the same matrix from the accounts' IAM as who-can --config", async () => {
+    const live = await liveWhoCan(["--repository", `web=${REPO_WEB}`, "--format", "json"]);
+    expect(live.stderr).not.toMatch(/\n\s+at /);
+    expect(live.code).toBe(0);
+    const doc = JSON.parse(live.stdout);
+    expect(doc.matchesConfig).toBe(true);
+    expect(doc.differences).toEqual([]);
+    expect(doc.unreachable).toEqual([]);
+    // Not equal by being empty: every deployed role is a column, in its accounts only.
+    const columns = (doc.columns as Array<{ account: string; role: string }>)
+      .map((c) => `${c.account}/${c.role}`)
+      .sort();
+    expect(columns).toEqual(
+      Object.entries(EXPECTED)
+        .flatMap(([account, roles]) => roles.map((r) => `${account}/${r}`))
+        .sort(),
+    );
+    const allowed = (repo: string, account: string, role: string) => {
+      const row = doc.rows.find(
+        (r: { repository: string; environment?: string }) =>
+          r.repository === repo && !r.environment,
+      );
+      const j = doc.columns.findIndex(
+        (c: { account: string; role: string }) => c.account === account && c.role === role,
+      );
+      return row.cells[j].allowed as boolean;
+    };
+    expect(allowed(REPO_WEB, A, "web-deploy")).toBe(true);
+    expect(allowed(REPO_DATA, A, "web-deploy")).toBe(false);
+    expect(allowed(REPO_AUDIT, OU_MEMBERS[0]!, "org-audit")).toBe(true);
+
+    // Read without the config, account by account: the same answers.
+    const accounts = Object.entries(EXPECTED)
+      .filter(([, roles]) => roles.length > 0)
+      .flatMap(([a]) => ["--account", a]);
+    const bare = await cli(
+      [
+        "who-can",
+        "--live",
+        ...accounts,
+        "--assume-role-name",
+        "OrganizationAccountAccessRole",
+        "--repository",
+        `web=${REPO_WEB}`,
+        "--format",
+        "csv",
+      ],
+      await readerSession(),
+    );
+    expect(bare.code).toBe(0);
+    const cellsOf = (csv: string) =>
+      csv
+        .trim()
+        .split("\n")
+        .slice(1)
+        .filter((l) => !l.includes(",true,")) // the synthetic row's UUID depends on the policies' text
+        .map((l) =>
+          l
+            .split(",")
+            .filter((_, i) => i !== 5)
+            .join(","),
+        )
+        .sort();
+    const fromConfig = await liveWhoCan(["--repository", `web=${REPO_WEB}`, "--format", "csv"]);
+    expect(cellsOf(bare.stdout)).toEqual(cellsOf(fromConfig.stdout));
+    expect(cellsOf(bare.stdout).length).toBeGreaterThan(10);
+  }, 120_000);
+
+  test("who-can --live: unusable input says what to give, exit 2", async () => {
+    const none = await cli(["who-can", "--live"]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("--live needs the accounts to read: --account ID");
+    const template = await cli(["who-can", "--live", "--template", configFile]);
+    expect(template.code).toBe(2);
+    expect(template.stderr).toContain("give --config or neither, not --template");
+    const noRole = await cli(["who-can", "--live", "--account", A], await readerSession());
+    expect(noRole.code).toBe(2);
+    expect(noRole.stderr).toContain(
+      `--assume-role-name is needed to read accounts other than ${ADMIN}`,
+    );
+    expect(noRole.stderr).toContain("OrganizationAccountAccessRole");
+    for (const r of [none, template, noRole]) expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  test("who-can --live names what differs when an account drifts from the config", async () => {
+    const creds = emu.accounts.find((a) => a.id === B)!;
+    const client = iam(emu.awsEndpoint, creds);
+    const role = await client.send(new GetRoleCommand({ RoleName: "shared-read" }));
+    const original = decodeURIComponent(role.Role!.AssumeRolePolicyDocument!);
+    const widened = original.replace(REPO_DATA, REPO_OTHER);
+    expect(widened).not.toBe(original);
+    await client.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: "shared-read", PolicyDocument: widened }),
+    );
+    try {
+      const r = await liveWhoCan([]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`The accounts differ from ${configFile}:`);
+      expect(r.stderr).toContain(
+        `role shared-read in ${B}: ${REPO_OTHER} can assume it live; bb-oidc.yaml says no`,
+      );
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `role shared-read in ${B}: \\${REPO_DATA.slice(0, -1)}\\} cannot assume it live`,
+        ),
+      );
+      expect(r.stderr).not.toContain(`in ${A}:`);
+    } finally {
+      await client.send(
+        new UpdateAssumeRolePolicyCommand({ RoleName: "shared-read", PolicyDocument: original }),
+      );
+    }
+  }, 120_000);
+
   test("deploying again changes nothing", async () => {
     const r = await cli([
       "deploy",
@@ -195,6 +455,12 @@ describe("deploy --config across accounts and an OU", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("bb-oidc-provider");
+    const live = await liveWhoCan([]);
+    expect(live.code).toBe(1);
+    expect(live.stderr).toContain(
+      `role web-deploy in ${A}: in bb-oidc.yaml, not in the account (deploy it`,
+    );
+    await removeReader();
     for (const account of Object.keys(EXPECTED)) {
       expect(await bbOidcRoles(account)).toEqual([]);
       expect(await providers(account)).toBe(0);

@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 /** Runs the CLI in a pseudo-terminal (script(1)) and types `answer` once the prompt shows. */
-function atTerminal(args: string[], answer: string): Promise<string> {
+function atTerminal(
+  args: string[],
+  answer: string,
+  prompt = "Execute these changes? [y/N]",
+): Promise<{ out: string; code: number | null }> {
   const admin = ep.accounts[0]!;
   const cmd = [process.execPath, BUILT_CLI, ...args].map((a) => `'${a}'`).join(" ");
   return new Promise((resolve, reject) => {
@@ -44,13 +48,14 @@ function atTerminal(args: string[], answer: string): Promise<string> {
     let answered = false;
     child.stdout.on("data", (d) => {
       out += d;
-      if (!answered && out.includes("Execute these changes? [y/N]")) {
+      if (!answered && out.includes(prompt)) {
         answered = true;
         child.stdin.write(`${answer}\n`);
       }
     });
     child.on("error", reject);
-    child.on("close", () => resolve(out));
+    // script -e passes on the command's exit code.
+    child.on("close", (code) => resolve({ out, code }));
   });
 }
 
@@ -71,7 +76,11 @@ describe.skipIf(!hasScript)("bb-oidc deploy at a terminal", () => {
   test("answering no deletes the change set and creates nothing", async () => {
     const template = join(dir, "t-no.yaml");
     writeFileSync(template, providerAndRole({ roleName: "tty-no" }));
-    const out = await atTerminal(["deploy", "--template", template, "--stack-name", "tty-no"], "n");
+    const { out, code } = await atTerminal(
+      ["deploy", "--template", template, "--stack-name", "tty-no"],
+      "n",
+    );
+    expect(code).toBe(1);
     expect(out).toContain("New stack tty-no:");
     expect(out).toContain("Add");
     expect(out).toContain("Not executed; the change set was deleted.");
@@ -81,12 +90,36 @@ describe.skipIf(!hasScript)("bb-oidc deploy at a terminal", () => {
   test("answering yes executes it and ends with the stack's status and outputs", async () => {
     const template = join(dir, "t-yes.yaml");
     writeFileSync(template, providerAndRole({ roleName: "tty-yes" }));
-    const out = await atTerminal(
+    const { out, code } = await atTerminal(
       ["deploy", "--template", template, "--stack-name", "tty-yes"],
       "y",
     );
+    expect(code).toBe(0);
     expect(out).toContain("Execute these changes? [y/N]");
     expect(out).toContain("Stack tty-yes: CREATE_COMPLETE");
     expect(await stackExists("tty-yes")).toBe(true);
+  });
+
+  test("declining a config's plan changes nothing and exits 1", async () => {
+    const config = join(dir, "bb-oidc.yaml");
+    writeFileSync(
+      config,
+      `workspace: { slug: ttyws, uuid: "{4f0b2c1e-8d3a-4c55-9a7e-2b6d1e0f9a31}" }
+provider: { create: true }
+roles:
+  - name: tty-config
+    accounts: ["111111111111"]
+    repositories: ["{9c1d7e44-3b2a-4f6e-8d15-0a7b6c5d4e3f}"]
+`,
+    );
+    const { out, code } = await atTerminal(
+      ["deploy", "--config", config, "--stack-name", "tty-config"],
+      "n",
+      "Execute this plan? [y/N]",
+    );
+    expect(out).toContain("account 111111111111");
+    expect(out).toContain("Not executed; the change sets were deleted and nothing was changed.");
+    expect(code).toBe(1);
+    expect(await stackExists("tty-config")).toBe(false);
   });
 });
