@@ -4,7 +4,9 @@
 // with the same concurrency (8 accounts, 4 roles each). The audit is the CLI as a user runs it
 // (process start, Organizations, reading, every engine decision, the JSON report). Targets: audit
 // wall time ≤ 1.3× the listing; the heap the audit still holds at the end (after a full GC) at 100
-// accounts ≤ 1.25× at 20 — flat as accounts grow. Peak heap and peak RSS are reported too.
+// accounts ≤ 1.25× at 20 — flat as accounts grow. Peak heap and peak RSS are reported too, and
+// the audit's other reading path (GetAccountAuthorizationDetails refused: ListRoles and per-role
+// reads) once against the same baseline.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -213,6 +215,23 @@ async function bareListing(endpoint, session, accounts) {
   return roles;
 }
 
+/** The next GetAccountAuthorizationDetails of every account (members and management) is refused. */
+async function refuseDetails(endpoint) {
+  const r = await fetch(`${endpoint}/_emulator/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      service: "iam",
+      action: "GetAccountAuthorizationDetails",
+      status: 403,
+      code: "AccessDenied",
+      message: "not authorized to perform: iam:GetAccountAuthorizationDetails",
+      count: ACCOUNTS + 1,
+    }),
+  });
+  if (!r.ok) throw new Error(`faults: ${r.status} ${await r.text()}`);
+}
+
 /** The CLI as a scheduled pipeline runs it; GNU time reports the process's peak RSS. */
 async function audit(endpoint, session, extra, out, memory = false) {
   const started = process.hrtime.bigint();
@@ -329,6 +348,8 @@ try {
   const out = join(state, "report.json");
   const listingMs = [];
   const auditMs = [];
+  const listingPathMs = [];
+  let listingPathReadWith;
   let report;
   let listed = 0;
   for (let i = 0; i < Number(process.env.BENCH_AUDIT_ROUNDS ?? 3); i++) {
@@ -338,6 +359,12 @@ try {
     const a = await audit(endpoint, session, [], out);
     auditMs.push(a.ms);
     report = a.report;
+    // The other reading path: GetAccountAuthorizationDetails refused (a policy without it), so
+    // the audit lists roles and reads each one — the baseline's calls, plus the decisions.
+    await refuseDetails(endpoint);
+    const l = await audit(endpoint, session, [], out);
+    listingPathMs.push(l.ms);
+    listingPathReadWith = [...new Set(l.report.accounts.map((x) => x.readWith))];
   }
   const small = await audit(endpoint, session, ["--ou", OU_SMALL], out, true);
   const large = await audit(endpoint, session, [], out, true);
@@ -360,6 +387,9 @@ try {
     rolesListed: listed,
     findings: report.summary.findings,
     auditVsListing: round(timeRatio),
+    listingPathSeconds: listingPathMs.map((x) => round(x / 1000, 2)),
+    listingPathReadWith,
+    listingPathVsListing: round(median(listingPathMs) / median(listingMs)),
     retainedHeapMb: at((r) => mb(r.heap.retainedHeap)),
     peakHeapMb: at((r) => mb(r.heap.peakHeap)),
     peakRssMb: at((r) => round(r.rssMb, 1)),

@@ -37,6 +37,12 @@ const OWN: AuditRule[] = [
     help: "Create the provider in the account, or remove the statement.",
   },
   {
+    id: "iam-escalation",
+    description:
+      "The role may write IAM permissions on any resource (iam:*, AttachRolePolicy, PutRolePolicy, CreatePolicyVersion, UpdateAssumeRolePolicy… on *, or IAMFullAccess): administrator one call later.",
+    help: "Limit IAM actions to the resources the pipeline manages, and require a permissions boundary (iam:PermissionsBoundary) on what it creates.",
+  },
+  {
     id: "role-unused",
     description: "A role that can be assumed has not been used for a long time (RoleLastUsed).",
     help: "Delete roles no pipeline uses; each one is a door left open.",

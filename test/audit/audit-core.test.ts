@@ -85,6 +85,11 @@ describe("audit of an organisation", () => {
     const r = report.roles.find((x) => x.name === "gitlab-one-project")!;
     expect(r.blast.level).toBe("admin");
     expect(r.blast.reasons.join()).toContain("iam:*");
+    // One project can assume it, and make itself administrator: reported as such.
+    const f = report.findings.find((x) => x.role === "gitlab-one-project")!;
+    expect(f.ruleId).toBe("iam-escalation");
+    expect(f.severity).toBe("medium");
+    expect(f.who).toContain("project_path:acme/infra:ref_type:branch:ref:main");
   });
 
   test("RoleLastUsed: reachable roles unused for --unused-days are reported, dead ones are not", async () => {

@@ -55,6 +55,14 @@ describe("bb-oidc template --audit-role", () => {
     expect(t.Parameters.AuditorPrincipalArn.AllowedPattern).toBeTruthy();
   });
 
+  test("the YAML says where it comes from: the command, not bb-oidc.yaml", async () => {
+    const r = await runCli(["template", "--audit-role"], { env: { HOME: dir } });
+    expect(r.code).toBe(0);
+    const first = r.stdout.split("\n")[0]!;
+    expect(first).toContain("bb-oidc template --audit-role");
+    expect(first).not.toContain("bb-oidc.yaml");
+  });
+
   testWith(["cfn-lint"], "cfn-lint finds nothing to say about it", async () => {
     const file = join(dir, "audit-role.json");
     writeFileSync(file, template);

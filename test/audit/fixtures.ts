@@ -361,7 +361,7 @@ export function plants(): Record<string, Plant[]> {
             Statement: [{ Effect: "Allow", Action: ["iam:*", "s3:GetObject"], Resource: "*" }],
           }),
         },
-        [],
+        ["iam-escalation"],
         "scoped",
       ),
       plant(

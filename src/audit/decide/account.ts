@@ -328,6 +328,22 @@ export async function decideAccount(input: AccountInput): Promise<AccountDecisio
     ...(input.egressRanges ? { egressRanges: input.egressRanges } : {}),
   });
   for (const h of hits) findings.push(lintFinding(h, input.account, reachOf));
+  // Administrator one call later (iam:* or IAM policy writes on *, IAMFullAccess): lint's
+  // admin-access names only AdministratorAccess and "*" on "*".
+  const named = new Set(hits.filter((h) => h.ruleId === "admin-access").map((h) => h.roleArn));
+  for (const { reach, blast, role } of reachOf.values()) {
+    if (blast.level !== "admin" || named.has(role.arn)) continue;
+    findings.push({
+      ruleId: "iam-escalation",
+      severity: exposureSeverity(reach, "admin"),
+      account: role.account,
+      role: role.name,
+      roleArn: role.arn,
+      blastRadius: "admin",
+      message: `role ${role.name} can change IAM permissions on any resource (${blast.reasons.join("; ")}): a pipeline step that assumes it can make itself administrator of account ${role.account}.`,
+      fix: `Limit the IAM actions to the roles and policies the pipeline manages (e.g. "Resource": "arn:aws:iam::${role.account}:role/app-*"), and require a permissions boundary on what it creates (condition iam:PermissionsBoundary).`,
+    });
+  }
 
   // Findings point at the part of the trust policy that decided; the report shows it.
   const byArn = new Map(roles.map((r) => [r.arn, r]));

@@ -35,7 +35,7 @@ td code { overflow-wrap: anywhere; }
 #findings-table td:nth-child(4) { min-width: 120px; } #findings-table td:nth-child(5) { min-width: 160px; }
 #findings-table td:nth-child(6), #findings-table td:nth-child(7) { overflow-wrap: anywhere; }
 #roles-table td:nth-child(1), #roles-table td:nth-child(2) { white-space: nowrap; }
-#providers-table td { overflow-wrap: anywhere; }
+#providers-table td { overflow-wrap: anywhere; } #providers-table td:first-child { white-space: nowrap; overflow-wrap: normal; }
 .table-wrap { overflow-x: auto; }
 details { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 8px 0; }
 details > summary { padding: 8px 12px; cursor: pointer; }

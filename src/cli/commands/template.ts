@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { auditRoleTemplate } from "../../audit/audit-role.js";
+import { AUDIT_ROLE_HEADER, auditRoleTemplate } from "../../audit/audit-role.js";
 import { InputError } from "../../errors.js";
 import { type BbOidcConfig, loadConfig } from "../../provision/config/index.js";
 import { templateLimitsLine } from "../../provision/lint/rules/template-limits.js";
@@ -58,7 +58,11 @@ function runTemplate(opts: TemplateOptions): void {
     throw new InputError(`--format: expected yaml or json, got ${JSON.stringify(opts.format)}`);
   }
   if (opts.auditRole) {
-    writeOut(opts, renderTemplate(auditRoleTemplate(), opts.format), "the audit role");
+    writeOut(
+      opts,
+      renderTemplate(auditRoleTemplate(), opts.format, AUDIT_ROLE_HEADER),
+      "the audit role",
+    );
     return;
   }
   const config = loadConfig(readTextFile(opts.config, "--config"), opts.config);
