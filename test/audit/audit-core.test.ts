@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runAudit } from "../../src/audit/run-audit.js";
 import type { AuditReport } from "../../src/audit/types.js";
-import { EXPECTED, GHOST, MANAGEMENT } from "./fixtures.js";
+import { BITBUCKET, EXPECTED, GHOST, MANAGEMENT } from "./fixtures.js";
 import { type Endpoint, managementAccess, startPlantedOrganization } from "./org-fixture.js";
 
 let ep: Endpoint;
@@ -79,6 +79,20 @@ describe("audit of an organisation", () => {
     expect(sev("gha-any-acme", "owner-wide-subject")).toBe("medium");
     expect(sev("dead-key", "unassumable-role")).toBe("low");
     expect(report.findings[0]!.severity).toBe("critical");
+  });
+
+  test("a shared lint rule points at the condition it is about, for the report to mark", () => {
+    const f = report.findings.find((x) => x.role === "set-operator-sub")!;
+    expect(f.ruleId).toBe("set-operator-on-single-valued-claim");
+    expect(f.deciding).toEqual({
+      statement: 0,
+      operator: "ForAnyValue:StringLike",
+      key: `${BITBUCKET}:sub`,
+    });
+    expect(f.condition).toBe(`ForAnyValue:StringLike ${BITBUCKET}:sub`);
+    const role = report.roles.find((x) => x.name === "set-operator-sub")!;
+    expect(role.deciding).toContainEqual(f.deciding);
+    expect(role.trustPolicy).toBeDefined();
   });
 
   test("blast radius read from a customer managed policy: iam:* on * is admin one step later", () => {

@@ -3,11 +3,12 @@
  * credential chain (environment variables), the emulator as the endpoint. Exit codes, formats,
  * drift against a config, the StackSet-ready audit role.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { runCli, transcript } from "../e2e/cli-run.js";
+import { CLI, runCli, transcript } from "../e2e/cli-run.js";
 import type { Creds } from "../emulator/aws/helpers.js";
 import { ensureBuilt } from "../support/built-cli.js";
 import { DEV, GHOST, MANAGEMENT, PROD_A, REPO, WORKSPACE_UUID } from "./fixtures.js";
@@ -74,6 +75,36 @@ describe("bb-oidc audit", () => {
     expect(lines[at + 1]).toMatch(/^ {2}\d{12} \(.+\): \d+ critical/);
     const block = lines.slice(at + 1, lines.indexOf("", at));
     expect(block.some((l) => l.includes(GHOST))).toBe(false); // not audited: listed below instead
+  });
+
+  test("on a terminal, progress is one line rewritten in place (accounts done, roles read)", async () => {
+    // util-linux `script` gives the CLI a terminal for standard error; the report goes to a file.
+    const out = join(dir, "tty-report.txt");
+    const c = ep.auditor;
+    const cmd = `'${process.execPath}' '${CLI}' audit --endpoint-url ${ep.url} ${ORG.join(" ")} > '${out}'`;
+    const tty = await new Promise<string>((resolve, reject) => {
+      const child = spawn("script", ["-qec", cmd, "/dev/null"], {
+        env: {
+          PATH: process.env.PATH,
+          HOME: dir,
+          AWS_REGION: "us-east-1",
+          AWS_ACCESS_KEY_ID: c.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+          AWS_SESSION_TOKEN: c.sessionToken!,
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      let text = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (text += d));
+      child.on("error", reject);
+      child.on("close", () => resolve(text));
+    });
+    expect(tty).toContain("\r\x1b[2Kaudit: 0/5 accounts, 0 roles read, 0 findings");
+    expect(tty).toMatch(/\r\x1b\[2Kaudit: 5\/5 accounts, \d+ roles read, \d+ findings/);
+    expect(tty).not.toContain("audit: [1/5]"); // no plain CI lines on a terminal
+    expect(tty.endsWith("\r\x1b[2K")).toBe(true); // the live line is cleared at the end
+    expect(tty).not.toContain(c.secretAccessKey);
+    expect(readFileSync(out, "utf8")).toMatch(/^bb-oidc audit of organization o-/);
   });
 
   test("--fail-on sets the exit status: findings at the level → 1", async () => {
@@ -144,6 +175,12 @@ describe("bb-oidc audit", () => {
       '--ou: the organization has no root or OU "ou-ab12-nosuchou" (ParentNotFoundException).',
     );
     expect(noOu.stderr).not.toContain("unexpected");
+    const badId = await audit([...ORG, "--external-id", "a b"]);
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain("--external-id: 2 to 1224 characters");
+    const badSession = await audit([...ORG, "--session-name", "x"]);
+    expect(badSession.code).toBe(2);
+    expect(badSession.stderr).toContain("--session-name: 2 to 64 characters");
     const noRole = await audit(["--organization"]);
     expect(noRole.code).toBe(2);
     expect(noRole.stderr).toContain("--assume-role-name is needed");

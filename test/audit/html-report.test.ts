@@ -204,6 +204,12 @@ describe.skipIf(!haveChromium)("the HTML report in Chromium", () => {
       (d) => (d as HTMLDetailsElement).open,
     );
     expect(open).toBe(true); // the finding's link opened the role's section
+    // A shared lint rule's finding marks the condition it is about.
+    const setOp = await page.$$eval('details:has-text("set-operator-sub") mark.decides', (m) =>
+      m.map((x) => x.textContent),
+    );
+    expect(setOp).toHaveLength(1);
+    expect(setOp[0]).toContain(":sub");
   });
 
   test("text from AWS is shown, never run; nothing is loaded from outside", async () => {

@@ -378,6 +378,8 @@ function lintFinding(
     severity,
     account,
     ...(r ? { role: r.role.name, roleArn: h.roleArn, blastRadius: r.blast.level } : {}),
+    ...(h.deciding ? { deciding: h.deciding } : {}),
+    ...(h.deciding?.key ? { condition: `${h.deciding.operator} ${h.deciding.key}` } : {}),
     message: h.message,
     fix: h.fix,
   };

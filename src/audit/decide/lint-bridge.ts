@@ -10,11 +10,14 @@ import { makeTrustTarget } from "../../provision/lint/trust-target.js";
 import type {
   LintContext,
   LintRule,
+  Locate,
+  Position,
   ProviderTarget,
   Severity,
   TrustTarget,
 } from "../../provision/lint/types.js";
-import type { LiveRole, ProviderInfo } from "../types.js";
+import type { DocPath } from "../../provision/trust/statements.js";
+import type { DecidingPart, LiveRole, ProviderInfo } from "../types.js";
 
 /** Rules that never apply to a live role. */
 const NOT_FOR_LIVE_ROLES = new Set([
@@ -56,9 +59,33 @@ export interface LintHit {
   roleArn: string;
   message: string;
   fix: string;
+  /** The statement or condition the rule pointed at. */
+  deciding?: DecidingPart;
 }
 
 const NOWHERE = () => undefined;
+
+/**
+ * Live roles have no file to point into; a rule's "where" is kept as the document path it asked
+ * for instead (by the identity of the position handed back), so the report can mark the part.
+ */
+const PATHS = new WeakMap<Position, DocPath>();
+const recordPath: Locate = (path) => {
+  const at: Position = { line: 0, column: 0 };
+  PATHS.set(at, path);
+  return at;
+};
+
+/** `["Statement", 0, "Condition", op, key]` (or without the index for a lone statement). */
+function decidingOf(path: DocPath | undefined): DecidingPart | undefined {
+  if (!path || path[0] !== "Statement") return undefined;
+  const statement = typeof path[1] === "number" ? path[1] : 0;
+  const c = path.indexOf("Condition");
+  if (c > 0 && typeof path[c + 1] === "string" && typeof path[c + 2] === "string") {
+    return { statement, operator: path[c + 1] as string, key: path[c + 2] as string };
+  }
+  return { statement };
+}
 
 export function liveTrustTarget(role: LiveRole, providers: readonly ProviderInfo[]): TrustTarget {
   const knownClientIds = new Map(providers.map((p) => [p.url.toLowerCase(), p.clientIds]));
@@ -69,7 +96,7 @@ export function liveTrustTarget(role: LiveRole, providers: readonly ProviderInfo
     roleArn: role.arn,
     roleName: role.name,
     document: role.trustPolicy,
-    locate: NOWHERE,
+    locate: recordPath,
     knownClientIds,
     permissions: {
       managedPolicyArns: role.attachedPolicies.map((p) => ({ arn: p.arn })),
@@ -125,12 +152,14 @@ export async function lintLiveRoles(input: {
     for (const rule of rules) {
       await rule.check(ctx, (f) => {
         // Provider findings name the provider; they belong to every role trusting it.
+        const deciding = decidingOf(f.position && PATHS.get(f.position));
         hits.push({
           ruleId: rule.id,
           severity: f.severity ?? rule.severity,
           roleArn: f.file,
           message: f.message,
           fix: f.fix,
+          ...(deciding ? { deciding } : {}),
         });
       });
     }

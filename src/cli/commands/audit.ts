@@ -25,6 +25,8 @@ import { collect, parseIntegerArg, readTextFile, writeFileAtomically } from "../
 import { EXIT } from "../report-error.js";
 
 const ROLE_NAME = iamNamePattern(1, 64);
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 const FORMATS = ["text", "json", "sarif", "csv", "html"] as const;
 type Format = (typeof FORMATS)[number];
@@ -197,6 +199,17 @@ async function runAuditCommand(opts: AuditCliOptions): Promise<number> {
   if (opts.out) checkWritableDir(opts.out);
   if (opts.assumeRoleName !== undefined && !ROLE_NAME.test(opts.assumeRoleName)) {
     throw new InputError(`--assume-role-name: "${opts.assumeRoleName}" is not an IAM role name.`);
+  }
+  // STS's own constraints (docs/aws-behaviour.md, "STS AssumeRole"): said once, not per account.
+  if (opts.externalId !== undefined && !EXTERNAL_ID.test(opts.externalId)) {
+    throw new InputError(
+      "--external-id: 2 to 1224 characters of letters, digits and _+=,.@:/- (what STS accepts).",
+    );
+  }
+  if (opts.sessionName !== undefined && !SESSION_NAME.test(opts.sessionName)) {
+    throw new InputError(
+      "--session-name: 2 to 64 characters of letters, digits and _+=,.@- (what STS accepts).",
+    );
   }
 
   // The AWS CLI's AWS_DEFAULT_REGION counts too; IAM and Organizations are global (us-east-1).
