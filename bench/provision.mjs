@@ -6,8 +6,9 @@
 // would through a file. Printing the who-can matrix is not counted: it has a cell per row × role,
 // quadratic by design (see child()). A second line does the same with the default YAML format.
 //
-// Targets: 1,000 roles under 2 s, and growth no faster than linear: 10× the roles may cost at most
-// about 10× the time (growth = ms1000 / ms100 ≤ 10; a little below is the fixed cost showing).
+// Targets (issue 14): at 1,000 roles, JSON under 1 s and YAML under 1.5 s on the project's
+// machines, and growth no faster than linear: 10× the roles may cost at most about 10× the time
+// (growth = ms1000 / ms100 ≤ 10; a little below is the fixed cost showing).
 //
 // `node bench/provision.mjs` runs the suite; `node bench/provision.mjs --child N [yaml|json]` is
 // one measurement (one JSON line with per-stage times), used by the suite.
@@ -16,7 +17,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { emit, round } from "./lib.mjs";
 
 const SIZES = [10, 100, 1000];
-const LIMIT_MS = 2000;
+/** Milliseconds allowed at 1,000 roles, per template format. */
+const LIMIT_MS = { json: 1000, yaml: 1500 };
 /** Linear growth from 100 to 1,000 roles is 10×; allow a little noise on a loaded machine. */
 const MAX_GROWTH = 11;
 
@@ -60,6 +62,7 @@ async function child(n, format) {
   const configText = generateConfig(n);
   const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
   const stages = {};
+  const cpu0 = process.cpuUsage();
   let t = process.hrtime.bigint();
   const config = lib.loadConfig(configText, "bb-oidc.yaml");
   stages.loadConfig = ms(t);
@@ -86,6 +89,9 @@ async function child(n, format) {
   if (input.roles.length !== n)
     throw new Error(`who-can found ${input.roles.length} roles, not ${n}`);
   const total = Object.values(stages).reduce((a, b) => a + b, 0);
+  // CPU time of the same work: on a shared machine, wall time also counts others' load.
+  const used = process.cpuUsage(cpu0);
+  const cpuMs = (used.user + used.system) / 1000;
 
   // Not in the total: the printed matrix has a cell for every row × role (1,334 × 1,000 at 1,000
   // roles), so its size, and the time to print it, grows with the square of the roles by design
@@ -99,6 +105,7 @@ async function child(n, format) {
     n,
     format,
     totalMs: round(total, 1),
+    cpuMs: round(cpuMs, 1),
     stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, round(v, 1)])),
     templateBytes: text.length,
     findings: lint.findings.length,
@@ -145,6 +152,7 @@ if (main && process.argv[2] === "--child") {
       ms10: round(m[10].totalMs, 1),
       ms100: round(m[100].totalMs, 1),
       ms1000: round(m[1000].totalMs, 1),
+      cpuMs1000: m[1000].cpuMs,
       perRoleMs10: round(m[10].totalMs / 10),
       perRoleMs100: round(m[100].totalMs / 100),
       perRoleMs1000: round(m[1000].totalMs / 1000),
@@ -154,18 +162,9 @@ if (main && process.argv[2] === "--child") {
       matrixCells100: m[100].matrixCells,
       matrixCells1000: m[1000].matrixCells,
       matrixJsonMs100: m[100].matrixJsonMs,
-      ...(format === "json"
-        ? {
-            target: "linear growth; 1,000 roles under 2 s",
-            meetsTarget: growth <= MAX_GROWTH && m[1000].totalMs < LIMIT_MS,
-          }
-        : {
-            // The default YAML format, for reference: the YAML library's parse of the 1.3 MB
-            // template (once in lint, once in who-can) keeps it above 2 s at 1,000 roles for now.
-            target: "linear growth (the 2 s target is the JSON line's)",
-            meetsTarget: growth <= MAX_GROWTH,
-            under2s: m[1000].totalMs < LIMIT_MS,
-          }),
+      limitMs1000: LIMIT_MS[format],
+      target: `linear growth; 1,000 roles under ${LIMIT_MS[format] / 1000} s`,
+      meetsTarget: growth <= MAX_GROWTH && m[1000].totalMs < LIMIT_MS[format],
     });
   }
 }

@@ -17,6 +17,7 @@ const suites = [
   "cli-start.mjs",
   "provision.mjs",
   "stackset.mjs",
+  "deploy-scale.mjs",
   "audit.mjs",
 ].filter(
   (f) =>

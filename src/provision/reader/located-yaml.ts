@@ -16,6 +16,7 @@ import {
   type Node,
   parseDocument,
 } from "yaml";
+import { readBlockYaml } from "./block-yaml.js";
 import { parseLocatedJson } from "./located-json.js";
 import {
   type LocationNode,
@@ -84,7 +85,9 @@ export function parseLocatedYaml(
     }
     return parseLocatedJson(text, sourceName, value);
   }
-  return parseYamlText(text, sourceName, options);
+  // Plain block YAML (what bb-oidc writes) is read by a small reader giving the same result;
+  // anything beyond it by the library.
+  return readBlockYaml(text, sourceName, options) ?? parseYamlText(text, sourceName, options);
 }
 
 /**

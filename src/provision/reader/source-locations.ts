@@ -39,16 +39,17 @@ export class LocationNode {
   key: Where | undefined = undefined;
   raw: string | undefined = undefined;
   fields: Map<string, LocationNode> | undefined = undefined;
-  items: Map<number, LocationNode> | undefined = undefined;
+  /** Array items by index (dense as parsers fill them: an array, not a Map). */
+  items: LocationNode[] | undefined = undefined;
 
   /** The child at `seg`, created when missing. */
   child(seg: PathSegment): LocationNode {
     if (typeof seg === "number") {
-      if (this.items === undefined) this.items = new Map();
-      let c = this.items.get(seg);
+      if (this.items === undefined) this.items = [];
+      let c = this.items[seg];
       if (c === undefined) {
         c = new LocationNode();
-        this.items.set(seg, c);
+        this.items[seg] = c;
       }
       return c;
     }
@@ -63,7 +64,7 @@ export class LocationNode {
 
   /** The child at `seg`, if any. */
   find(seg: PathSegment): LocationNode | undefined {
-    return typeof seg === "number" ? this.items?.get(seg) : this.fields?.get(seg);
+    return typeof seg === "number" ? this.items?.[seg] : this.fields?.get(seg);
   }
 }
 

@@ -17,6 +17,7 @@ import {
 import { InputError } from "../../errors.js";
 import type { CfnTemplate } from "../reader/types.js";
 import { METADATA_KEY } from "./build-template.js";
+import { emitTemplateYaml } from "./emit-yaml.js";
 
 export type TemplateFormat = "yaml" | "json";
 
@@ -53,6 +54,22 @@ export function renderTemplate(
     throw new InputError(`unknown template format ${JSON.stringify(format)}`, {
       expected: "yaml | json",
     });
+  // Written directly when the writer is sure of every line; by the YAML library otherwise.
+  return renderYamlDirectly(template, header) ?? renderYamlWithLibrary(template, header);
+}
+
+/** bb-oidc's own writer (emit-yaml.ts), or undefined where it leaves the template to the library. */
+export function renderYamlDirectly(template: CfnTemplate, header = HEADER): string | undefined {
+  return emitTemplateYaml(template, {
+    header,
+    sequenceTags: SEQUENCE_FUNCTIONS,
+    anyFormTags: ANY_FORM_FUNCTIONS,
+    commentFor: (id) => administratorComment(template, id),
+  });
+}
+
+/** The YAML library's rendering (exported for the test that compares the two writers). */
+export function renderYamlWithLibrary(template: CfnTemplate, header = HEADER): string {
   // YAML 1.1 quoting: strings such as "yes", "on" or "0123" stay quoted, so no YAML reader
   // (CloudFormation's included) can take them for booleans or numbers.
   const doc = new Document(template, { version: "1.1", aliasDuplicateObjects: false });
@@ -109,17 +126,20 @@ function markAdministratorRoles(doc: Document, template: CfnTemplate): void {
   if (!isMap(resources)) return;
   for (const pair of resources.items) {
     if (!isScalar(pair.key)) continue;
-    const id = String(pair.key.value);
-    const res = template.Resources[id];
-    const meta = res?.Metadata?.[METADATA_KEY] as
-      | { grantsAdministratorAccess?: boolean }
-      | undefined;
-    if (!meta?.grantsAdministratorAccess) continue;
-    const name = typeof res?.Properties?.RoleName === "string" ? res.Properties.RoleName : id;
-    pair.key.commentBefore = [
-      ` WARNING: role ${name} grants FULL ADMINISTRATOR ACCESS to the account.`,
-      " Any pipeline step this trust policy admits can do anything in the account.",
-      " It is here only because bb-oidc.yaml sets allowAdministratorAccess: true for it.",
-    ].join("\n");
+    const comment = administratorComment(template, String(pair.key.value));
+    if (comment !== undefined) pair.key.commentBefore = comment;
   }
+}
+
+/** The warning above a role that grants full administrator access (bb-oidc.yaml opted in). */
+function administratorComment(template: CfnTemplate, id: string): string | undefined {
+  const res = template.Resources[id];
+  const meta = res?.Metadata?.[METADATA_KEY] as { grantsAdministratorAccess?: boolean } | undefined;
+  if (!meta?.grantsAdministratorAccess) return undefined;
+  const name = typeof res?.Properties?.RoleName === "string" ? res.Properties.RoleName : id;
+  return [
+    ` WARNING: role ${name} grants FULL ADMINISTRATOR ACCESS to the account.`,
+    " Any pipeline step this trust policy admits can do anything in the account.",
+    " It is here only because bb-oidc.yaml sets allowAdministratorAccess: true for it.",
+  ].join("\n");
 }
