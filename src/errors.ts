@@ -3,7 +3,7 @@
  * `ERROR_CODES` with what it means; `ErrorCode` is their union, so a code that is not listed does
  * not compile. Failed checks carry `expected`/`actual` (typed per code in `CheckDetails`); `hint`
  * says what to do next. AWS's wire codes (InvalidIdentityToken, MalformedPolicyDocument, …) are
- * not ours: they are derived from these in one place, src/wire-errors.ts.
+ * not ours: they are derived from these in one place, `wireErrorOf` in src/sts/sts-errors.ts.
  */
 export const ERROR_CODES = {
   // What the user gave

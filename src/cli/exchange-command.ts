@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { InputError } from "../errors.js";
-import { decodeToken } from "../oidc/decode.js";
 import { parseRoleArn } from "../shared/iam-names.js";
 import {
   CHAIN_MAX_SECONDS,
@@ -23,6 +22,7 @@ import {
 } from "./pipeline-env.js";
 import { registerSecret } from "./redact.js";
 import { stsRoute } from "./sts-settings.js";
+import { decodeTokenArg, tokenSourceName } from "./token-arg.js";
 
 export interface ExchangeFlags {
   roleArn: string;
@@ -234,7 +234,8 @@ export async function runExchange(
       );
   if (token !== undefined) registerSecret(token);
   // Decoded once: a token that is not a JWT fails here, before any call; its claims explain a refusal.
-  const claims = token !== undefined ? decodeToken(token).claims : undefined;
+  const claims =
+    token !== undefined ? decodeTokenArg(token, tokenSourceName(flags.token)).claims : undefined;
   const sessionName = checkSessionName(flags.sessionName ?? defaultSessionName(env, Date.now()));
   const region = resolveRegion(flags.region, env);
   const endpoint = resolveStsEndpoint(flags.endpointUrl, env);

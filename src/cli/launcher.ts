@@ -55,6 +55,19 @@ const cacheOut = process.env.BB_OIDC_WRITE_CODE_CACHE;
 const sdkCacheOut = process.env.BB_OIDC_WRITE_SDK_CODE_CACHE;
 const sea = singleExecutable();
 
+// A token given inline (`--token eyJ…`, not `@file` or `-`) would sit in `ps` and
+// /proc/<pid>/cmdline for as long as this process runs (`exec` runs as long as its command):
+// the process title replaces the whole command line there.
+const tokenAt = ownArgs.findIndex((a) => a === "--token" || a.startsWith("--token="));
+if (tokenAt >= 0) {
+  const value = ownArgs[tokenAt]!.startsWith("--token=")
+    ? ownArgs[tokenAt]!.slice(8)
+    : (ownArgs[tokenAt + 1] ?? "");
+  if (!value.startsWith("@") && value !== "-") {
+    process.title = `bb-oidc ${invokedCommand(process.argv) ?? ""} (arguments hidden: an inline --token)`;
+  }
+}
+
 function say(line: string): void {
   if (debug) process.stderr.write(`bb-oidc: start-up: ${line}\n`);
 }

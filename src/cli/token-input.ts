@@ -13,6 +13,8 @@ import { parseJsonText, readRawValueArg, readTextFile } from "./io.js";
 import { networkRoute } from "./network.js";
 import { registerSecret } from "./redact.js";
 
+export { decodeTokenArg } from "./token-arg.js";
+
 /**
  * Reads `--token <jwt|@file|->` as sent (the decision ignores surrounding whitespace as STS does,
  * so `verify`/`explain` see the bytes the emulator would) and registers it as a secret so no
@@ -47,8 +49,9 @@ export function keyResolverFor(opts: {
   }
   const ca = opts.caFile ? readCa(opts.caFile) : undefined;
   const fetcher: JsonFetcher = async (url, o) => {
-    // A stand-in (the emulator) is reached directly, never through the step's proxy.
-    const network = opts.hostMap ? undefined : await networkRoute(process.env);
+    // A stand-in (--api-base) follows the same proxy rules as discover's: decided on the address
+    // connected to, so NO_PROXY=127.0.0.1 keeps a local emulator direct (docs/decisions.md).
+    const network = await networkRoute(process.env);
     return createHttpsFetcher({
       ...(ca ? { ca } : {}),
       ...(opts.hostMap ? { hostMap: opts.hostMap } : {}),
@@ -64,17 +67,6 @@ function readCa(path: string): string {
   } catch {
     throw new InputError(`--ca-file: cannot read ${path}.`, {
       hint: "Give a PEM file with the CA certificate(s) to trust.",
-    });
-  }
-}
-
-/** Decodes a token given on the command line; a token that is no JWT is the user's input error. */
-export function decodeTokenArg(token: string, flag = "--token"): ReturnType<typeof decodeToken> {
-  try {
-    return decodeToken(token);
-  } catch (err) {
-    throw new InputError(`${flag}: this is not a JWT: ${(err as Error).message}.`, {
-      hint: "Pass the step's $BITBUCKET_STEP_OIDC_TOKEN unchanged: three base64url parts joined by dots.",
     });
   }
 }

@@ -7,6 +7,7 @@
  * - Service, CanonicalUser: exact.
  */
 import { PolicyError } from "../errors.js";
+import { parseRootArn } from "../shared/iam-names.js";
 import { describeType } from "./conditions.js";
 import { IAM_POLICY_TEXTS } from "./iam-texts.js";
 import { childPath } from "./json-path.js";
@@ -16,7 +17,6 @@ const TYPES = ["AWS", "Federated", "Service", "CanonicalUser"] as const;
 type PrincipalType = (typeof TYPES)[number];
 
 const ACCOUNT = /^\d{12}$/;
-const ROOT_ARN = /^arn:[a-z-]+:iam::(\d{12}):root$/;
 /** IAM shows a deleted principal as its unique ID (AIDA…, AROA…); such policies still load. */
 const UNIQUE_ID = /^A[A-Z0-9]{15,}$/;
 
@@ -91,9 +91,9 @@ function addPrincipal(p: CompiledPrincipal, type: PrincipalType, v: string, path
         p.anyone = true;
         return;
       }
-      const root = ROOT_ARN.exec(v);
+      const root = parseRootArn(v);
       if (ACCOUNT.test(v)) p.accounts.add(v);
-      else if (root) p.accounts.add(root[1]!);
+      else if (root) p.accounts.add(root.account);
       else if (v.startsWith("arn:") || UNIQUE_ID.test(v)) p.awsArns.add(v);
       else {
         throw new PolicyError(

@@ -33,6 +33,14 @@ const ROLE_ARN = new RegExp(
   `^arn:(aws[\\w-]*):iam::(\\d{12}):role(\\/(?:[\\x21-\\x7e]*\\/)?)?(${IAM_NAME_CHARS}{1,64})$`,
 );
 
+const ROOT_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):root$/;
+
+/** `arn:<partition>:iam::<12 digits>:root` (an account's root user); null otherwise. */
+export function parseRootArn(arn: string): { partition: string; account: string } | null {
+  const m = ROOT_ARN.exec(arn);
+  return m ? { partition: m[1]!, account: m[2]! } : null;
+}
+
 const parsedRoleArns = new Map<string, Readonly<RoleArnParts> | null>();
 
 /**

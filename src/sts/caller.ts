@@ -1,9 +1,8 @@
-import { IAM_NAME_CHARS, parseRoleArn } from "../shared/iam-names.js";
+import { IAM_NAME_CHARS, parseRoleArn, parseRootArn } from "../shared/iam-names.js";
 import { assumedRoleArn } from "./assume-role.js";
 import { syntheticRoleId } from "./static-world.js";
 import type { AssumeRoleCaller } from "./types.js";
 
-const ROOT = /^arn:(aws[\w-]*):iam::(\d{12}):root$/;
 const USER = new RegExp(
   `^arn:(aws[\\w-]*):iam::(\\d{12}):user(/(?:[\\x21-\\x7e]*/)?)?(${IAM_NAME_CHARS}{1,64})$`,
 );
@@ -22,9 +21,9 @@ export function callerFromArn(
   arn: string,
   sessionName = "bb-oidc-explain",
 ): AssumeRoleCaller | null {
-  let m = ROOT.exec(arn);
-  if (m) return { type: "root", arn, account: m[2]!, userId: m[2]! };
-  m = USER.exec(arn);
+  const root = parseRootArn(arn);
+  if (root) return { type: "root", arn, account: root.account, userId: root.account };
+  let m = USER.exec(arn);
   if (m) {
     return {
       type: "user",

@@ -107,23 +107,34 @@ export async function decideWebIdentity(
     return deny(stsErrors.expired(req.now, claims.exp), expiredReason(req.now, claims.exp), claims);
   }
 
+  // Every step from here on is past the signature: its refusals say something about a real token.
+  const signed = !unsigned;
   const aud = claims.aud;
   const audience = matchAudience(aud, provider.clientIds);
   if (typeof audience !== "string") {
     switch (audience.miss) {
       case "missing":
-        return deny(stsErrors.missingClaim("aud"), "the token has no aud claim", claims);
+        return verifiedIf(
+          signed,
+          deny(stsErrors.missingClaim("aud"), "the token has no aud claim", claims),
+        );
       case "malformed":
-        return deny(
-          stsErrors.malformedToken(),
-          `the token's aud ${JSON.stringify(aud)} is not a string or an array of strings`,
-          claims,
+        return verifiedIf(
+          signed,
+          deny(
+            stsErrors.malformedToken(),
+            `the token's aud ${JSON.stringify(aud)} is not a string or an array of strings`,
+            claims,
+          ),
         );
       case "none":
-        return deny(
-          stsErrors.incorrectAudience(),
-          `the token's aud ${JSON.stringify(aud)} contains none of the provider's client IDs ${JSON.stringify(provider.clientIds)}`,
-          claims,
+        return verifiedIf(
+          signed,
+          deny(
+            stsErrors.incorrectAudience(),
+            `the token's aud ${JSON.stringify(aud)} contains none of the provider's client IDs ${JSON.stringify(provider.clientIds)}`,
+            claims,
+          ),
         );
     }
   }
@@ -131,10 +142,10 @@ export async function decideWebIdentity(
   const context = buildWebIdentityContext({ provider, claims, audience, req });
   const roleRecord = world.role(req.roleArn);
   if (!roleRecord) {
-    return {
+    return verifiedIf(signed, {
       ...deny(stsErrors.accessDenied(), `role ${req.roleArn} does not exist`, claims),
       context,
-    };
+    });
   }
   const trace = roleRecord.trustPolicy.evaluate({
     principal: { type: "Federated", id: provider.arn },
@@ -142,16 +153,25 @@ export async function decideWebIdentity(
     context,
   });
   if (!trace.allowed) {
-    return { ...deny(stsErrors.accessDenied(), firstFailure(trace), claims), context, trace };
+    return verifiedIf(signed, {
+      ...deny(stsErrors.accessDenied(), firstFailure(trace), claims),
+      context,
+      trace,
+    });
   }
 
   const policyProblem = sessionPolicyError(req.policy);
   if (policyProblem) {
-    return { ...deny(policyProblem.error, policyProblem.reason, claims), context, trace };
+    return verifiedIf(signed, {
+      ...deny(policyProblem.error, policyProblem.reason, claims),
+      context,
+      trace,
+    });
   }
   const durationSeconds = req.durationSeconds ?? SESSION_LIMITS.defaultDurationSeconds;
   const tooLong = durationError(durationSeconds, roleRecord);
-  if (tooLong) return { ...deny(tooLong.error, tooLong.reason, claims), context, trace };
+  if (tooLong)
+    return verifiedIf(signed, { ...deny(tooLong.error, tooLong.reason, claims), context, trace });
 
   const subject = String(claims.sub ?? "");
   const packed = packedPolicySize(req);
@@ -171,6 +191,7 @@ export async function decideWebIdentity(
     assumedRoleId: `${roleRecord.roleId}:${req.roleSessionName}`,
     durationSeconds,
     ...(packed !== undefined ? { packedPolicySize: packed } : {}),
+    ...(signed ? { tokenVerified: true as const } : {}),
     context,
     trace,
     claims,
@@ -250,7 +271,8 @@ function claimsFailure(
     checkNotBefore(decoded.claims, now, DEFAULT_EXP_GRACE_SECONDS);
     return undefined;
   } catch (err) {
-    return tokenFailure(err);
+    // The signature held: these refusals are about a real token.
+    return { ...tokenFailure(err), tokenVerified: true };
   }
 }
 
@@ -290,6 +312,11 @@ export function formatSeconds(s: number): string {
   if (s < 120) return `${s} s`;
   if (s < 7200) return `${Math.floor(s / 60)} min ${s % 60} s`;
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+function verifiedIf<D extends WebIdentityDecision>(signed: boolean, d: D): D {
+  if (signed) d.tokenVerified = true;
+  return d;
 }
 
 function deny(

@@ -1,3 +1,5 @@
+import { stsRefusalKind } from "./sts-errors.js";
+
 /**
  * Which STS failures can succeed on a retry, and the backoff between attempts. Retrying an
  * AccessDenied twelve times (a complaint about configure-aws-credentials) only delays the fix.
@@ -22,13 +24,9 @@ export interface FailureFacts {
 export function isRetryable(f: FailureFacts): boolean {
   if (f.network) return true;
   if (f.code && THROTTLING.has(f.code)) return true;
-  if (f.code === "IDPCommunicationError") return true;
-  if (
-    f.code === "InvalidIdentityToken" &&
-    /Couldn't retrieve verification key/i.test(f.message ?? "")
-  ) {
-    return true;
-  }
+  // STS could not reach the issuer (IDPCommunicationError, or InvalidIdentityToken with its
+  // "Couldn't retrieve verification key" text): read in the one place that knows STS's texts.
+  if (f.code && stsRefusalKind(f.code, f.message ?? "") === "keyUnavailable") return true;
   return f.httpStatus !== undefined && f.httpStatus >= 500;
 }
 

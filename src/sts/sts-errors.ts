@@ -176,6 +176,7 @@ export type StsRefusalKind =
   | "other";
 
 const NO_PROVIDER_PREFIX = stsErrors.noProvider("").message;
+const KEY_UNAVAILABLE_START = "couldn't retrieve verification key";
 
 /**
  * The kind of an STS refusal as the wire reports it. AWS's code alone does not say which check
@@ -201,7 +202,8 @@ export function stsRefusalKind(code: string, message: string): StsRefusalKind {
     case "InvalidIdentityToken":
       if (message.startsWith(NO_PROVIDER_PREFIX)) return "noProvider";
       if (message === stsErrors.incorrectAudience().message) return "incorrectAudience";
-      if (message === stsErrors.keyUnavailable().message) return "keyUnavailable";
+      // AWS has sent this one capitalised and not (aws/aws-sdk-php#1725, 2019: "couldn't …").
+      if (message.toLowerCase().startsWith(KEY_UNAVAILABLE_START)) return "keyUnavailable";
       if (message === stsErrors.thumbprintMismatch().message) return "thumbprint";
       return "invalidToken";
     default:

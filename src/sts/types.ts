@@ -67,6 +67,12 @@ interface DecisionCommon {
   claims?: Record<string, unknown>;
   /** For people: the one reason, in plain words. Never sent over the wire. */
   reason: string;
+  /**
+   * Web identity: the token's signature was checked against the issuer's key and held, so the
+   * decision went past the checks anyone can fail with a forged token (the emulator's audit log
+   * writes only such refusals in full). Absent for unsigned claims and for AssumeRole.
+   */
+  tokenVerified?: true;
 }
 
 export interface WebIdentityAllowed extends DecisionCommon {

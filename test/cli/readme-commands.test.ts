@@ -69,6 +69,14 @@ describe("the README's and examples' command lines", () => {
     });
   }
 
+  it("README's snippets never run an unpinned `npx bb-oidc` (a stranger's package, or npm's 404, outside the checkout)", () => {
+    const blocks = readFileSync(join(ROOT, "README.md"), "utf8").match(/```[a-z]*\n[\s\S]*?```/g)!;
+    const unpinned = blocks
+      .flatMap((b) => b.split("\n"))
+      .filter((l) => /\bnpx\b(?: --[a-z-]+)* bb-oidc(?!@\d+\.\d+\.\d+)\b/.test(l));
+    expect(unpinned).toEqual([]);
+  });
+
   it("the options README lists for credentials and exec are theirs, --format/--profile credentials' only", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const section = readme.slice(

@@ -250,6 +250,23 @@ describe("bb-oidc credentials against the emulator", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("a token variable that holds no JWT names where it came from and what to pass", async () => {
+    for (const command of ["credentials", "exec", "configure"]) {
+      const r = await runCli(
+        [
+          command,
+          "--role-arn",
+          `arn:aws:iam::${A}:role/deploy`,
+          ...(command === "exec" ? ["--", "true"] : []),
+        ],
+        { env: env({ BITBUCKET_STEP_OIDC_TOKEN: "x.y.z" }) },
+      );
+      expect(r.code, command).toBe(2);
+      expect(r.stderr, command).toContain("BITBUCKET_STEP_OIDC_TOKEN: this is not a JWT");
+      expect(r.stderr, command).toContain("→ Pass the step's $BITBUCKET_STEP_OIDC_TOKEN unchanged");
+    }
+  });
+
   it("refuses an invalid session name before any call", async () => {
     const r = await runCli(
       [

@@ -1,7 +1,10 @@
+import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { createProxy } from "proxy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultAudience } from "../../src/bitbucket/audience.js";
 import { proxySettings } from "../../src/cli/network.js";
 import { describeProxy, noProxyMatch } from "../../src/cli/proxy-agents.js";
 import {
@@ -153,6 +156,74 @@ describe("network calls behind a proxy", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(seen).toContain("CONNECT api.bitbucket.org:443");
+  });
+
+  it("verify and explain with --api-base follow the proxy rules discover follows", async () => {
+    const target = new URL(world.emu.bitbucketEndpoint).host;
+    const token = await world.mint();
+    const verify = (env: NodeJS.ProcessEnv) =>
+      bb(
+        [
+          "verify",
+          "--token",
+          token,
+          "--api-base",
+          world.emu.bitbucketEndpoint,
+          "--ca-file",
+          world.emu.caFile,
+          "--debug",
+        ],
+        env,
+      );
+    seen.length = 0;
+    const proxied = await verify({ HTTPS_PROXY: proxyUrl });
+    expect(proxied.code).toBe(0);
+    expect(seen).toContain(`CONNECT ${target}`);
+    expect(proxied.stderr).toContain(`bb-oidc: network: ${target} through proxy ${proxyUrl}`);
+
+    seen.length = 0;
+    const direct = await verify({ HTTPS_PROXY: proxyUrl, NO_PROXY: "127.0.0.1" });
+    expect(direct.code).toBe(0);
+    expect(seen).toEqual([]);
+    expect(direct.stderr).toContain(`bb-oidc: network: ${target} directly`);
+
+    const acme = world.emu.workspaces[0]!;
+    const host = acme.issuer.slice("https://".length);
+    const trust = join(world.dir, "proxy-trust.json");
+    writeFileSync(
+      trust,
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Federated: `arn:aws:iam::111111111111:oidc-provider/${host}` },
+            Action: "sts:AssumeRoleWithWebIdentity",
+          },
+        ],
+      }),
+    );
+    seen.length = 0;
+    const explain = await bb(
+      [
+        "explain",
+        "--token",
+        token,
+        "--api-base",
+        world.emu.bitbucketEndpoint,
+        "--ca-file",
+        world.emu.caFile,
+        "--trust-policy",
+        trust,
+        "--client-id",
+        defaultAudience(acme.uuid),
+        "--role-arn",
+        ROLE_ARN,
+      ],
+      { HTTPS_PROXY: proxyUrl },
+    );
+    expect(explain.code).toBe(0);
+    expect(seen).toContain(`CONNECT ${target}`);
   });
 
   it("the AWS SDK's calls go through the proxy: credentials and exec", async () => {

@@ -92,6 +92,31 @@ describe.skipIf(!built)("bb-oidc emulator (CLI)", () => {
     expect(err?.stderr).not.toContain("    at ");
   });
 
+  test("mint without --endpoint, for an emulator on other ports, says to pass --endpoint", async () => {
+    const err = await run(process.execPath, [
+      CLI,
+      "emulator",
+      "mint",
+      "--state",
+      stateDir,
+      "--endpoint",
+      // Nothing listens on port 9 of loopback (discard): what the default port is when the
+      // emulator was started with --bitbucket-port 0.
+      "https://127.0.0.1:9",
+      "--workspace",
+      "acme",
+      "--repository-uuid",
+      "{5d2f3a1e-7c4b-4e8a-9f1d-3b6a2c8e4f70}",
+    ]).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBeGreaterThan(0);
+    expect(err?.stderr).toContain("cannot reach the emulator at https://127.0.0.1:9");
+    expect(err?.stderr).toContain("--endpoint <the bitbucketEndpoint its ready line printed>");
+    expect(err?.stderr).not.toContain("--ca-file its root certificate");
+  });
+
   test("SIGTERM shuts it down cleanly", async () => {
     child.kill("SIGTERM");
     const code = await new Promise((r) => child.once("exit", r));

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: IAM policy variables are literal ${…} text in policies.
 import { describe, expect, it } from "vitest";
 import { compilePolicy, describeCondition, firstFailure } from "../../src/policy/index.js";
+import { callerFromArn } from "../../src/sts/caller.js";
 import { ACTION, FEDERATED, HOST, PROVIDER_ARN } from "./helpers.js";
 
 const SUB = `${HOST}:sub`;
@@ -193,6 +194,23 @@ describe("AWS principals", () => {
     expect(ask("111122223333")).toBe(true);
     expect(ask("arn:aws:iam::111122223333:root")).toBe(true);
     expect(ask("999999999999")).toBe(false);
+    expect(ask("arn:aws:iam::999999999999:root")).toBe(false);
+  });
+
+  it("a root ARN of another partition names that partition's account (one root-ARN parser)", () => {
+    const cn = {
+      type: "AWS" as const,
+      id: "arn:aws-cn:sts::111122223333:assumed-role/deployer/s1",
+      account: "111122223333",
+      roleArn: "arn:aws-cn:iam::111122223333:role/deployer",
+    };
+    expect(ask("arn:aws-cn:iam::111122223333:root", cn)).toBe(true);
+    expect(callerFromArn("arn:aws-cn:iam::111122223333:root")).toEqual({
+      type: "root",
+      arn: "arn:aws-cn:iam::111122223333:root",
+      account: "111122223333",
+      userId: "111122223333",
+    });
   });
 
   it("a role ARN matches its sessions; an exact caller ARN matches", () => {

@@ -87,6 +87,25 @@ describe("explain: human output", () => {
     );
   });
 
+  it("a trust policy longer than IAM stores is decided, with a note naming the quota", async () => {
+    expect((await runCli(base(policyFile, allowed.token.claims))).stderr).toBe("");
+    // The same statement 8 times over (different Sids): over 2,048 characters, under 8,192.
+    const st = policy.Statement[0]!;
+    const long = file(
+      "long-trust.json",
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: Array.from({ length: 8 }, (_, i) => ({ ...st, Sid: `S${i}` })),
+      }),
+    );
+    const r = await runCli(base(long, allowed.token.claims));
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ALLOW\b/);
+    expect(r.stderr).toMatch(
+      /^bb-oidc: note: --trust-policy \S+long-trust\.json: the trust policy is [\d,]+ characters without whitespace, more than IAM's default quota of 2,048; IAM stores it only where quota L-C07B4B0D was raised/,
+    );
+  });
+
   it("says the signature was not checked when claims were given", async () => {
     const r = await runCli(base(policyFile, allowed.token.claims));
     expect(r.stdout).toMatch(/unsigned claims/i);

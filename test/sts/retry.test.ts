@@ -33,6 +33,15 @@ describe("what is worth retrying", () => {
           "Couldn't retrieve verification key from your identity provider,  please reference …",
       }),
     ).toBe(true);
+    // The same refusal as AWS sent it in 2019, lower-case (aws/aws-sdk-php#1725).
+    expect(
+      isRetryable({
+        code: "InvalidIdentityToken",
+        httpStatus: 400,
+        message:
+          "couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+      }),
+    ).toBe(true);
   });
 
   it("fails at once on what a retry cannot fix", () => {

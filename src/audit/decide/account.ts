@@ -220,20 +220,25 @@ async function askEngine(
   now: number,
 ): Promise<{ reach: Reach; outcomes: IssuerOutcome[] }> {
   if (providers.length === 0) return { reach: "none", outcomes: [] };
-  let world: StsWorld;
-  try {
-    world = worldFor(role, providers);
-  } catch (err) {
-    if (err instanceof PolicyError) return { reach: "unknown", outcomes: [] };
-    throw err;
-  }
+  // Compiled when first needed: a Bitbucket role who-can scopes never needs it.
+  let world: StsWorld | undefined;
+  const getWorld = () => {
+    world ??= worldFor(role, providers);
+    return world;
+  };
   const facts = trustFacts(role.trustPolicy);
   const outcomes: IssuerOutcome[] = [];
   let reach: Reach = "none";
   for (const p of providers) {
-    const o = issuerKind(p.url).decidedByWhoCan
-      ? await decideBitbucket(role, p, facts, world, now)
-      : await probeIssuer(role, p, facts, world, now);
+    let o: IssuerOutcome;
+    try {
+      o = issuerKind(p.url).decidedByWhoCan
+        ? await decideBitbucket(role, p, facts, getWorld, now)
+        : await probeIssuer(role, p, facts, getWorld(), now);
+    } catch (err) {
+      if (err instanceof PolicyError) return { reach: "unknown", outcomes: [] };
+      throw err;
+    }
     outcomes.push(o);
     reach = widest(reach, o.reach);
   }

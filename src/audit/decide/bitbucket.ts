@@ -19,7 +19,8 @@ export async function decideBitbucket(
   role: LiveRole,
   provider: ProviderInfo,
   facts: TrustFacts,
-  world: StsWorld,
+  /** Built only when who-can's matrix lets nobody in (who-can compiles its own). */
+  world: () => StsWorld,
   now: number,
 ): Promise<IssuerOutcome> {
   const kind = issuerKind(provider.url);
@@ -69,7 +70,7 @@ export async function decideBitbucket(
   const samples = subjectSamples(subConditions(role.trustPolicy, provider.url));
   let denial: IssuerOutcome["denial"];
   for (const { sample, pattern } of samples) {
-    const answer = await askWithSubject(world, role.arn, provider, facts, sample, now);
+    const answer = await askWithSubject(world(), role.arn, provider, facts, sample, now);
     if (answer?.decision.ok) {
       return {
         kind,
@@ -85,7 +86,7 @@ export async function decideBitbucket(
   }
   if (!denial) {
     const answer = await askWithSubject(
-      world,
+      world(),
       role.arn,
       provider,
       facts,

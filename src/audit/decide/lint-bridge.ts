@@ -78,7 +78,7 @@ const recordPath: Locate = (path) => {
 
 /** `["Statement", 0, "Condition", op, key]` (or without the index for a lone statement). */
 function decidingOf(path: DocPath | undefined): DecidingPart | undefined {
-  if (!path || path[0] !== "Statement") return undefined;
+  if (path?.[0] !== "Statement") return undefined;
   const statement = typeof path[1] === "number" ? path[1] : 0;
   const c = path.indexOf("Condition");
   if (c > 0 && typeof path[c + 1] === "string" && typeof path[c + 2] === "string") {

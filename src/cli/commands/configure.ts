@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
-import { decodeToken } from "../../oidc/decode.js";
 import { parseRoleArn } from "../../shared/iam-names.js";
 import {
   awsFilePaths,
@@ -15,6 +14,7 @@ import { readValueArg } from "../io.js";
 import { checkSessionName, defaultSessionName, resolveToken } from "../pipeline-env.js";
 import { registerSecret } from "../redact.js";
 import { shellQuote } from "../render/credentials.js";
+import { decodeTokenArg, tokenSourceName } from "../token-arg.js";
 
 /**
  * A token with less life left than this is refused: an SDK reads the file again whenever its
@@ -64,7 +64,7 @@ export function registerConfigure(program: Command): void {
         env,
       );
       registerSecret(token);
-      checkTokenLife(decodeToken(token).claims.exp, Date.now());
+      checkTokenLife(decodeTokenArg(token, tokenSourceName(flags.token)).claims.exp, Date.now());
       const sessionName = checkSessionName(
         flags.sessionName ?? defaultSessionName(env, Date.now()),
       );

@@ -1,5 +1,10 @@
 import type { Command } from "commander";
 import { InputError, PolicyError } from "../../errors.js";
+import { policySize } from "../../policy/index.js";
+import {
+  DEFAULT_TRUST_POLICY_QUOTA,
+  MAX_TRUST_POLICY_QUOTA,
+} from "../../provision/template/build-template.js";
 import {
   callerFromArn,
   decideAssumeRole,
@@ -265,14 +270,16 @@ async function loadRole(
   );
   try {
     if (opts.trustPolicy) {
-      return fromTrustPolicyFile(
+      const world = fromTrustPolicyFile(
         opts.trustPolicy,
         opts.roleArn ?? `arn:aws:iam::${account}:role/explained-role`,
         maxSessionDuration,
       );
+      noteTrustPolicySize(world.role.trustPolicy, `--trust-policy ${opts.trustPolicy}`);
+      return world;
     }
     if (opts.template) {
-      return fromTemplate({
+      const world = fromTemplate({
         file: opts.template,
         logicalId: opts.role!,
         parameters: parseParameters(opts.parameter),
@@ -280,6 +287,8 @@ async function loadRole(
         ...(issuer !== undefined ? { issuer } : {}),
         ...(opts.region ? { region: opts.region } : {}),
       });
+      noteTrustPolicySize(world.role.trustPolicy, `${opts.role} in ${opts.template}`);
+      return world;
     }
     return issuer !== undefined
       ? await fromIam(opts.roleArn!, issuer, opts.region)
@@ -287,6 +296,22 @@ async function loadRole(
   } catch (err) {
     throw asInputError(err, opts);
   }
+}
+
+/**
+ * A trust policy IAM would not store (over the role trust policy quota) is still decided, as
+ * asked, but the user is told first: no role can carry it unless the quota was raised.
+ */
+function noteTrustPolicySize(policy: unknown, where: string): void {
+  const size = policySize(policy);
+  if (size <= DEFAULT_TRUST_POLICY_QUOTA) return;
+  const limit =
+    size > MAX_TRUST_POLICY_QUOTA
+      ? `more than IAM accepts for any role (${MAX_TRUST_POLICY_QUOTA.toLocaleString("en")}, the highest quota L-C07B4B0D can be raised to)`
+      : `more than IAM's default quota of ${DEFAULT_TRUST_POLICY_QUOTA.toLocaleString("en")}; IAM stores it only where quota L-C07B4B0D was raised (up to ${MAX_TRUST_POLICY_QUOTA.toLocaleString("en")})`;
+  process.stderr.write(
+    `bb-oidc: note: ${where}: the trust policy is ${size.toLocaleString("en")} characters without whitespace, ${limit}. The decision below assumes IAM stored it; \`bb-oidc lint\` checks the size.\n`,
+  );
 }
 
 function nowOf(opts: ExplainOptions): number {

@@ -6,8 +6,6 @@ import {
   unlinkSync,
   type WriteStream,
 } from "node:fs";
-import { stsErrors } from "../../sts/sts-errors.js";
-import type { WebIdentityDecision } from "../../sts/types.js";
 
 /** One STS decision. Never a token, a key or a secret: only what explains the outcome. */
 export interface AuditEntry {
@@ -60,32 +58,6 @@ export interface AuditLogOptions {
   /** Epoch ms, for the summary's times. */
   now?: () => number;
 }
-
-/**
- * Whether a web-identity decision got as far as a verified token signature. Only the refusals
- * STS makes after that check (expiry, audience, trust policy, session policy, duration) say
- * something about a real pipeline; everything before it can be sent by anyone.
- */
-export function tokenWasVerified(decision: WebIdentityDecision): boolean {
-  if (decision.ok) return true;
-  const { code, message } = decision.error;
-  if (
-    code === "AccessDenied" ||
-    code === "ExpiredTokenException" ||
-    code === "MalformedPolicyDocument" ||
-    code === "PackedPolicyTooLarge"
-  ) {
-    return true;
-  }
-  return AFTER_SIGNATURE_MESSAGES.has(message);
-}
-
-const AFTER_SIGNATURE_MESSAGES = new Set([
-  stsErrors.incorrectAudience().message,
-  stsErrors.missingClaim("aud").message,
-  stsErrors.notYetValid().message,
-  stsErrors.durationExceedsRoleMax().message,
-]);
 
 /** Refusals nobody authenticated, summed up per window. */
 class GarbageCounter {

@@ -82,7 +82,10 @@ async function postJson(
           url.href,
           {
             cause: err,
-            hint: "Is `bb-oidc emulator` running, and is --ca-file its root certificate?",
+            hint:
+              (err as NodeJS.ErrnoException).code === "ECONNREFUSED"
+                ? "Is `bb-oidc emulator` running? One started on other ports (--bitbucket-port 0 …) is reached with --endpoint <the bitbucketEndpoint its ready line printed>."
+                : "Is `bb-oidc emulator` running, and is --ca-file its root certificate?",
           },
         ),
       ),
