@@ -199,6 +199,10 @@ export interface StackSetOperationRecord {
 
 export const CFN_COLLECTIONS = {
   stacks: "cfn-stacks",
+  /** A stack's template, apart from the stack (written when it changes, not on every event). */
+  stackTemplates: "cfn-stack-templates",
+  /** Each resource of a stack, `<stackId>|<logicalId>` (only the one an event changes is written). */
+  stackResources: "cfn-stack-resources",
   events: "cfn-stack-events",
   changeSets: "cfn-change-sets",
   stackSets: "cfn-stack-sets",

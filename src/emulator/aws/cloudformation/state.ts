@@ -1,3 +1,4 @@
+import type { Store, StoreOp } from "../../store/types.js";
 import type { AwsBackend } from "../backend.js";
 import { stackNotFound } from "./errors.js";
 import { sleep, uuidFrom } from "./ids.js";
@@ -38,6 +39,8 @@ export class CloudFormationState {
   /** Resolves once restart recovery has been written. */
   readonly ready: Promise<void>;
   private readonly events = new Map<string, StackEventRecord[]>();
+  /** What the store holds for each stack: its template, and each resource as JSON. */
+  private readonly written = new Map<string, Written>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly tasks = new Set<Promise<void>>();
   /** Errors of background work that could not be reported as a failed operation (store closed). */
@@ -47,7 +50,10 @@ export class CloudFormationState {
   constructor(backend: AwsBackend, stackSets: (state: CloudFormationState) => StackSets) {
     this.backend = backend;
     const store = backend.store;
-    for (const s of store.list<StackRecord>(CFN_COLLECTIONS.stacks)) this.stacks.set(s.stackId, s);
+    for (const s of loadStacks(store)) {
+      this.stacks.set(s.stackId, s);
+      this.written.set(s.stackId, writtenForm(s));
+    }
     for (const e of store.list<StackEventRecord>(CFN_COLLECTIONS.events)) {
       this.eventList(e.stackId).push(e);
     }
@@ -131,11 +137,54 @@ export class CloudFormationState {
 
   // ---- writes --------------------------------------------------------------------------------
 
+  /**
+   * Writes the stack with its new events in one batch. The template and each resource are
+   * stored apart and written only when they changed: an event changes one resource, and writing
+   * the whole stack (a 200-role template, 200 resources) on each would make a large deployment's
+   * writes grow with the square of its roles (docs/decisions.md, "Speed").
+   */
   async saveStack(stack: StackRecord, events: StackEventRecord[] = []): Promise<void> {
     this.stacks.set(stack.stackId, stack);
     this.eventList(stack.stackId).push(...events);
+    const id = stack.stackId;
+    const before = this.written.get(id);
+    const after = writtenForm(stack);
+    const { templateBody, resources, ...header } = stack;
+    const ops: StoreOp[] = [
+      {
+        op: "put",
+        collection: CFN_COLLECTIONS.stacks,
+        key: id,
+        value: { ...header, resourceOrder: resources.map((r) => r.logicalId) },
+      },
+    ];
+    if (before?.template !== templateBody)
+      ops.push({
+        op: "put",
+        collection: CFN_COLLECTIONS.stackTemplates,
+        key: id,
+        value: { stackId: id, templateBody },
+      });
+    for (const r of resources) {
+      const json = after.resources.get(r.logicalId);
+      if (before?.resources.get(r.logicalId) !== json)
+        ops.push({
+          op: "put",
+          collection: CFN_COLLECTIONS.stackResources,
+          key: `${id}|${r.logicalId}`,
+          value: { stackId: id, resource: r },
+        });
+    }
+    for (const logicalId of before?.resources.keys() ?? []) {
+      if (!after.resources.has(logicalId))
+        ops.push({
+          op: "delete",
+          collection: CFN_COLLECTIONS.stackResources,
+          key: `${id}|${logicalId}`,
+        });
+    }
     await this.backend.store.batch([
-      { op: "put", collection: CFN_COLLECTIONS.stacks, key: stack.stackId, value: stack },
+      ...ops,
       ...events.map((e) => ({
         op: "put" as const,
         collection: CFN_COLLECTIONS.events,
@@ -143,6 +192,7 @@ export class CloudFormationState {
         value: e,
       })),
     ]);
+    this.written.set(id, after);
   }
 
   async saveChangeSet(cs: ChangeSetRecord): Promise<void> {
@@ -295,4 +345,53 @@ function interruptedStatus(status: string): string {
       // for "an update could not be finished or rolled back".
       return "UPDATE_ROLLBACK_FAILED";
   }
+}
+
+interface Written {
+  template: string;
+  resources: Map<string, string>;
+}
+
+function writtenForm(stack: StackRecord): Written {
+  return {
+    template: stack.templateBody,
+    resources: new Map(stack.resources.map((r) => [r.logicalId, JSON.stringify(r)])),
+  };
+}
+
+/** A stack as stored: without its template and resources (kept apart), or whole (older state). */
+type StoredStack = Omit<StackRecord, "templateBody" | "resources"> &
+  Partial<Pick<StackRecord, "templateBody" | "resources">> & { resourceOrder?: string[] };
+
+/** The stacks of the store, put back together from their records, templates and resources. */
+function loadStacks(store: Store): StackRecord[] {
+  const templates = new Map<string, string>();
+  for (const t of store.list<{ stackId: string; templateBody: string }>(
+    CFN_COLLECTIONS.stackTemplates,
+  ))
+    templates.set(t.stackId, t.templateBody);
+  const resources = new Map<string, Map<string, StackResourceRecord>>();
+  for (const r of store.list<{ stackId: string; resource: StackResourceRecord }>(
+    CFN_COLLECTIONS.stackResources,
+  )) {
+    let m = resources.get(r.stackId);
+    if (!m) {
+      m = new Map();
+      resources.set(r.stackId, m);
+    }
+    m.set(r.resource.logicalId, r.resource);
+  }
+  return store.list<StoredStack>(CFN_COLLECTIONS.stacks).map((s) => {
+    const { resourceOrder, ...rest } = s;
+    const own = resources.get(s.stackId);
+    return {
+      ...rest,
+      templateBody: s.templateBody ?? templates.get(s.stackId) ?? "",
+      resources:
+        s.resources ??
+        (resourceOrder ?? [])
+          .map((id) => own?.get(id))
+          .filter((r): r is StackResourceRecord => r !== undefined),
+    };
+  });
 }
