@@ -3,7 +3,6 @@ import { InputError } from "../errors.js";
 import {
   compactToken,
   createHttpsFetcher,
-  decodeToken,
   type JsonFetcher,
   JwksCache,
   type KeyResolver,
