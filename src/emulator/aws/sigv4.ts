@@ -133,6 +133,30 @@ export async function signatureMatches(
   credentials: { secretAccessKey: string; sessionToken?: string },
   signingDate: Date,
 ): Promise<boolean> {
+  const payloadHash = await sha256Hex(req.body);
+  const claimed = headerValue(req.headers, "x-amz-content-sha256");
+  // A signed content hash that is not the body's hash would let a body be swapped.
+  if (claimed !== undefined && claimed !== payloadHash) return false;
+  return recomputedSignatureMatches(req, auth, credentials, signingDate, {
+    uriEscapePath: true,
+    payload: { body: req.body },
+  });
+}
+
+/**
+ * The one comparison every service's signature check ends in: the signature recomputed with the
+ * SDK's own signer from exactly what was received. Services differ only in how the canonical
+ * URI is written (`uriEscapePath`; S3 takes the path as sent) and where the payload hash comes
+ * from (the body, hashed by the signer, or for S3 what `x-amz-content-sha256` says: the signer
+ * takes a hash given in that header, which every S3 client signs).
+ */
+export async function recomputedSignatureMatches(
+  req: ReceivedRequest,
+  auth: SigV4Authorization,
+  credentials: { secretAccessKey: string; sessionToken?: string },
+  signingDate: Date,
+  how: { uriEscapePath: boolean; payload: { body: Buffer } | { hash: string } },
+): Promise<boolean> {
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     // The signer writes these two itself from signingDate and the credentials.
@@ -142,11 +166,8 @@ export async function signatureMatches(
     headers[name] = v;
   }
   if (!auth.signedHeaders.includes("x-amz-date")) return false;
-
-  const payloadHash = await sha256Hex(req.body);
-  const claimed = headerValue(req.headers, "x-amz-content-sha256");
-  // A signed content hash that is not the body's hash would let a body be swapped.
-  if (claimed !== undefined && claimed !== payloadHash) return false;
+  if ("hash" in how.payload) headers["x-amz-content-sha256"] = how.payload.hash;
+  const body = "body" in how.payload ? how.payload.body : undefined;
 
   const sessionToken = auth.signedHeaders.includes("x-amz-security-token")
     ? credentials.sessionToken
@@ -161,7 +182,7 @@ export async function signatureMatches(
     },
     sha256: Sha256,
     applyChecksum: false,
-    uriEscapePath: true,
+    uriEscapePath: how.uriEscapePath,
   });
   const signed = await signer.sign(
     {
@@ -171,7 +192,7 @@ export async function signatureMatches(
       path: req.path,
       query: parseQueryForSigning(req.rawQuery),
       headers,
-      body: req.body.length > 0 ? new Uint8Array(req.body) : undefined,
+      body: body && body.length > 0 ? new Uint8Array(body) : undefined,
     },
     {
       signingDate,
