@@ -32,11 +32,32 @@ function malformed(message: string, cause?: unknown): TokenError {
   return new TokenError("ERR_TOKEN_MALFORMED", message, cause === undefined ? {} : { cause });
 }
 
-function decodeJsonSegment(segment: string, what: string): Record<string, unknown> {
-  if (segment.length === 0 || !B64URL.test(segment) || segment.length % 4 === 1) {
-    throw malformed(`token ${what} is not base64url`);
-  }
+/**
+ * A segment's bytes, or undefined when it is not base64url. Node's decoder is lenient: it skips
+ * characters outside the alphabet, stops at "=", takes "+" and "/" too, and reads a character
+ * above U+00FF by its low byte. So the check is on its result: every character counted (the
+ * length: no unpadded base64url length ≡ 1 mod 4 exists, and each skipped character shortens
+ * the output) and neither of the standard alphabet's two is present. The caller has refused
+ * characters above U+007F beforehand (`isAscii`); this is the per-request path, where a regular
+ * expression over the ~350-character signature cost more than the decoding.
+ */
+function base64urlBytes(segment: string): Buffer | undefined {
+  const n = segment.length;
+  if (n % 4 === 1 || segment.indexOf("+") !== -1 || segment.indexOf("/") !== -1) return undefined;
   const bytes = Buffer.from(segment, "base64url");
+  return bytes.length === (n * 3) >> 2 ? bytes : undefined;
+}
+
+/** True when every character of `s` is ASCII (UTF-8 then has one byte per character). */
+function isAscii(s: string): boolean {
+  return Buffer.byteLength(s, "utf8") === s.length;
+}
+
+/** `ascii`: `segment` is known to be ASCII, so the regular expression can be skipped. */
+function decodeJsonSegment(segment: string, what: string, ascii: boolean): Record<string, unknown> {
+  const bytes =
+    segment.length > 0 && (ascii || B64URL.test(segment)) ? base64urlBytes(segment) : undefined;
+  if (bytes === undefined) throw malformed(`token ${what} is not base64url`);
   // Invalid UTF-8 is an error, not U+FFFD: isUtf8 checks, toString decodes (faster than a fatal
   // TextDecoder, and this runs on every STS request).
   if (!isUtf8(bytes)) throw malformed(`token ${what} is not base64url-encoded UTF-8`);
@@ -71,12 +92,25 @@ export function compactToken(raw: string): string {
   return start === 0 && end === raw.length ? raw : raw.slice(start, end);
 }
 
+/** A compact JWS decoded, with what checking its signature takes. */
+export interface SplitToken extends DecodedToken {
+  /** `header.payload` as sent: what the signature covers. */
+  signingInput: string;
+  signature: Buffer;
+}
+
 /**
  * Splits and decodes a compact JWT **without verifying anything**. Surrounding whitespace is
  * ignored (`compactToken`). Throws `TokenError` `ERR_TOKEN_TOO_LARGE` (over 20000 characters as
  * sent, STS's parameter limit) or `ERR_TOKEN_MALFORMED`.
  */
 export function decodeToken(raw: string): DecodedToken {
+  const { header, claims } = splitToken(raw);
+  return { header, claims };
+}
+
+/** `decodeToken`, keeping the signing input and the signature's bytes for the signature check. */
+export function splitToken(raw: string): SplitToken {
   if (typeof raw !== "string") throw malformed("token must be a string");
   if (raw.length > MAX_TOKEN_LENGTH) {
     throw new TokenError(
@@ -86,17 +120,24 @@ export function decodeToken(raw: string): DecodedToken {
     );
   }
   const token = compactToken(raw);
-  const segments = token.split(".");
-  if (segments.length !== 3) {
+  const dot1 = token.indexOf(".");
+  const dot2 = dot1 === -1 ? -1 : token.indexOf(".", dot1 + 1);
+  if (dot2 === -1 || token.indexOf(".", dot2 + 1) !== -1) {
     throw malformed(
-      `token has ${segments.length} dot-separated segments; a signed JWT has 3 (header.payload.signature)`,
+      `token has ${token.split(".").length} dot-separated segments; a signed JWT has 3 (header.payload.signature)`,
     );
   }
-  const [h, p, s] = segments as [string, string, string];
-  if (!B64URL.test(s) || s.length % 4 === 1) throw malformed("token signature is not base64url");
-  const header = decodeHeader(h);
-  const claims = decodeJsonSegment(p, "payload");
-  return { header, claims };
+  const h = token.slice(0, dot1);
+  const p = token.slice(dot1 + 1, dot2);
+  const s = token.slice(dot2 + 1);
+  // Above U+007F the decoder misreads (base64urlBytes): such a token takes the regular
+  // expressions, which also name the segment at fault.
+  const ascii = isAscii(token);
+  const signature = ascii || B64URL.test(s) ? base64urlBytes(s) : undefined;
+  if (signature === undefined) throw malformed("token signature is not base64url");
+  const header = decodeHeader(h, ascii);
+  const claims = decodeJsonSegment(p, "payload", ascii);
+  return { header, claims, signingInput: token.slice(0, dot2), signature };
 }
 
 const MAX_CACHED_HEADERS = 64;
@@ -106,10 +147,10 @@ const headers = new Map<string, JoseHeader>();
  * Every token an issuer signs with one key has the same header segment, and a server decodes
  * many: valid headers are kept by their text (bounded), and each caller gets its own copy.
  */
-function decodeHeader(segment: string): JoseHeader {
+function decodeHeader(segment: string, ascii: boolean): JoseHeader {
   const known = headers.get(segment);
   if (known !== undefined) return { ...known };
-  const header = decodeJsonSegment(segment, "header");
+  const header = decodeJsonSegment(segment, "header", ascii);
   if (typeof header.alg !== "string") throw malformed("token header has no alg");
   if (header.kid !== undefined && typeof header.kid !== "string") {
     throw malformed("token header kid is not a string");

@@ -4,9 +4,10 @@ import {
   compactToken,
   DEFAULT_EXP_GRACE_SECONDS,
   type DecodedToken,
-  decodeToken,
   type JoseHeader,
   type JwtClaims,
+  type SplitToken,
+  splitToken,
 } from "./decode.js";
 import type { KeyResolver, VerificationKey } from "./keys.js";
 import { type SignatureChecker, signatureValid } from "./signature.js";
@@ -105,7 +106,7 @@ export async function verifySignatureOnly(
   token: string,
   opts: SignatureOptions,
   /** The same token already decoded by the caller, to save decoding it twice. */
-  decoded: DecodedToken = decodeToken(token),
+  decoded: DecodedToken = splitToken(token),
 ): Promise<DecodedToken & { header: JoseHeader & { alg: AllowedAlgorithm } }> {
   const pending = verifySignatureNow(token, opts, decoded);
   if (pending !== undefined) await pending;
@@ -137,25 +138,34 @@ export function verifySignatureNow(
   }
   const keyHeader =
     header.kid === undefined ? { alg: header.alg } : { alg: header.alg, kid: header.kid };
+  const signed = signedParts(token, decoded);
   const key = opts.keys.peekKey?.(issuer, keyHeader);
-  if (key !== undefined) return checkWithKey(token, header.alg, key, opts.checkSignature);
+  if (key !== undefined) return checkWithKey(signed, header.alg, key, opts.checkSignature);
   return opts.keys
     .getKey(issuer, keyHeader)
-    .then((k) => checkWithKey(token, header.alg, k, opts.checkSignature));
+    .then((k) => checkWithKey(signed, header.alg, k, opts.checkSignature));
 }
 
-/** The signature of `token` under `key`: undefined when valid now, a promise when checked elsewhere. */
+type SignedParts = Pick<SplitToken, "signingInput"> & { signature: string | Uint8Array };
+
+/** What the signature covers and the signature: kept by `splitToken`, else cut from the token. */
+function signedParts(token: string, decoded: DecodedToken | SplitToken): SignedParts {
+  if ("signingInput" in decoded) return decoded;
+  const compact = compactToken(token);
+  const lastDot = compact.lastIndexOf(".");
+  return { signingInput: compact.slice(0, lastDot), signature: compact.slice(lastDot + 1) };
+}
+
+/** The signature under `key`: undefined when valid now, a promise when checked elsewhere. */
 function checkWithKey(
-  token: string,
+  signed: SignedParts,
   alg: AllowedAlgorithm,
   key: VerificationKey,
   checker: SignatureChecker = signatureValid,
 ): Promise<void> | undefined {
-  const compact = compactToken(token);
-  const lastDot = compact.lastIndexOf(".");
   let checked: boolean | Promise<boolean>;
   try {
-    checked = checker(alg, key, compact.slice(0, lastDot), compact.slice(lastDot + 1));
+    checked = checker(alg, key, signed.signingInput, signed.signature);
   } catch (e) {
     throw unverifiable(e);
   }

@@ -5,10 +5,10 @@ import {
   checkNotBefore,
   DEFAULT_EXP_GRACE_SECONDS,
   type DecodedToken,
-  decodeToken,
   MAX_TOKEN_LENGTH,
   matchAudience,
   type SignatureOptions,
+  splitToken,
   verifySignatureNow,
 } from "../oidc/index.js";
 import { firstFailure } from "../policy/index.js";
@@ -79,7 +79,7 @@ export async function decideWebIdentity(
     claims = req.unsignedClaims!;
   } else {
     try {
-      decoded = decodeToken(req.webIdentityToken);
+      decoded = splitToken(req.webIdentityToken);
       claims = decoded.claims as Record<string, unknown>;
     } catch (err) {
       return deny(stsErrors.malformedToken(), `the token cannot be parsed: ${messageOf(err)}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compactToken, decodeToken, MAX_TOKEN_LENGTH } from "../../src/oidc/decode.js";
+import { compactToken, decodeToken, MAX_TOKEN_LENGTH, splitToken } from "../../src/oidc/decode.js";
 
 describe("decoded headers are the caller's own", () => {
   it("changing one decoded header does not change the next decode of the same token", () => {
@@ -43,5 +43,47 @@ describe("the bytes around a token", () => {
     expect(() => decodeToken(`${padded}\n`)).toThrow(
       expect.objectContaining({ code: "ERR_TOKEN_TOO_LARGE" }),
     );
+  });
+});
+
+describe("base64url is read strictly, though Node's decoder is lenient", () => {
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const parts = [b64({ alg: "RS256", kid: "strict" }), b64({ sub: "x", iss: "i" }), "c2lnbmF0dXJl"];
+  const names = ["header", "payload", "signature"];
+  // Node skips the first three, stops at "=", takes "+" and "/", and reads U+0141 as "A".
+  const intruders = ["\u00e9", "*", " ", "=", "+", "/", "\u0141", "\ufffd"];
+
+  it("a character the decoder would skip, stop at, or misread makes that segment malformed", () => {
+    for (let at = 0; at < 3; at++) {
+      for (const c of intruders) {
+        const segs = [...parts];
+        const s = segs[at]!;
+        segs[at] = `${s.slice(0, 4)}${c}${s.slice(5)}`; // replaces one character: length kept
+        expect(() => decodeToken(segs.join(".")), `${names[at]} with ${JSON.stringify(c)}`).toThrow(
+          expect.objectContaining({
+            code: "ERR_TOKEN_MALFORMED",
+            message: `token ${names[at]} is not base64url`,
+          }),
+        );
+      }
+    }
+  });
+
+  it("splitToken keeps what the signature covers and the signature's bytes", () => {
+    const t = splitToken(` ${parts.join(".")}\n`);
+    expect(t.signingInput).toBe(`${parts[0]}.${parts[1]}`);
+    expect(t.signature.toString()).toBe("signature");
+    expect(t.claims).toEqual({ sub: "x", iss: "i" });
+    expect(decodeToken(parts.join("."))).toEqual({ header: t.header, claims: t.claims });
+  });
+
+  it("a token with more or fewer than two dots names how many segments it has", () => {
+    for (const [raw, n] of [
+      [parts.slice(0, 2).join("."), 2],
+      [`${parts.join(".")}.x`, 4],
+      ["nodots", 1],
+    ] as const) {
+      expect(() => decodeToken(raw)).toThrow(`token has ${n} dot-separated segments`);
+    }
   });
 });

@@ -30,7 +30,7 @@ parentPort.on("message", (batch) => {
 });
 `;
 
-type Item = [number, KeyObject | null, string, boolean, string, string];
+type Item = [number, KeyObject | null, string, boolean, string, string | Uint8Array];
 interface Pending {
   check: PreparedSignatureCheck;
   resolve: (valid: boolean) => void;
@@ -78,7 +78,9 @@ export class SignatureWorker {
       newKey = c.key;
     }
     if (this.batch.length === 0) setImmediate(() => this.send());
-    this.batch.push([keyId, newKey, c.hash, c.ec, c.signingInput, c.signature]);
+    // A copy of bytes: a view into Node's shared pool would carry the whole pool across.
+    const sig = typeof c.signature === "string" ? c.signature : new Uint8Array(c.signature);
+    this.batch.push([keyId, newKey, c.hash, c.ec, c.signingInput, sig]);
     return new Promise<boolean>((resolve, reject) => {
       this.batchPending.push({ check: c, resolve, reject });
     });
