@@ -53,10 +53,21 @@ const first = await decideWebIdentity(req, world);
 if (!first.ok) throw new Error(`benchmark setup: decision denied: ${first.reason}`);
 
 const sig = Buffer.from(signature, "base64url");
+// The least any verifier does with a token before it can read iss or exp: split it, decode and
+// parse the payload, decode the signature, verify. Reported beside the target, not as it.
+const parseAndVerify = () => {
+  const d1 = token.indexOf(".");
+  const d2 = token.indexOf(".", d1 + 1);
+  const claims = JSON.parse(Buffer.from(token.slice(d1 + 1, d2), "base64url").toString());
+  const s = Buffer.from(token.slice(d2 + 1), "base64url");
+  return createVerify("RSA-SHA256").update(token.slice(0, d2)).verify(publicKey, s) && claims;
+};
+if (!parseAndVerify()) throw new Error("benchmark setup: the minimal verifier refused the token");
 // Alternating short windows, ratio per pair, then the median: drift in machine load (these
 // machines are shared) hits both sides of a pair alike instead of one whole phase.
 const ROUNDS = 7;
 const raws = [];
+const parsed = [];
 const decideds = [];
 for (let r = 0; r < ROUNDS; r++) {
   raws.push(
@@ -65,17 +76,21 @@ for (let r = 0; r < ROUNDS; r++) {
       minMs: 300,
     }),
   );
+  parsed.push(rate(parseAndVerify, { batch: 200, minMs: 300 }));
   decideds.push(await rateAsync(() => decideWebIdentity(req, world), { batch: 200, minMs: 300 }));
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const raw = median(raws);
 const decided = median(decideds);
 const ratio = median(raws.map((x, i) => decideds[i] / x));
+const ratioToParseAndVerify = median(parsed.map((x, i) => decideds[i] / x));
 emit({
   name: "decide-vs-raw-rs256",
   decisionsPerSecond: Math.round(decided),
   rawRs256VerifiesPerSecond: Math.round(raw),
+  parseAndVerifyPerSecond: Math.round(median(parsed)),
   ratio: round(ratio),
+  ratioToParseAndVerify: round(ratioToParseAndVerify),
   target: ">= 0.85 of raw crypto.verify",
   meetsTarget: ratio >= 0.85,
 });
