@@ -4,7 +4,11 @@ import { loadConfig } from "../../provision/config/index.js";
 import { chooseMechanism } from "../../provision/deploy/deploy-config.js";
 import { instanceRows } from "../../provision/deploy/deploy-stackset.js";
 import type { InstanceRow } from "../../provision/deploy/index.js";
-import { type DeployedUnit, deployedUnits } from "../../provision/deploy/live-units.js";
+import {
+  type DeployedUnit,
+  deployedThroughS3,
+  deployedUnits,
+} from "../../provision/deploy/live-units.js";
 import { planDeployment } from "../../provision/plan/plan.js";
 import { awsFailure, callerAccount, cloudFormation, requireRegion } from "../deploy/aws-clients.js";
 import { humanStream, outputFormat, printJson, withJsonErrors } from "../deploy/output.js";
@@ -34,7 +38,10 @@ export function registerStatus(program: Command): void {
     .option("--region <region>", "AWS region (default: the SDK's resolution)")
     .option("--endpoint-url <url>", "AWS endpoint (e.g. the bb-oidc emulator)")
     .option("--ip-ranges <file>", "Atlassian's ip-ranges JSON, for sourceIps: bitbucket-egress")
-    .option("--s3-bucket <bucket>", "as given to deploy (units may then be larger)")
+    .option(
+      "--s3-bucket <bucket>",
+      "as given to deploy (units may then be larger; a deployment made through S3 is recognised without it)",
+    )
     .option("--format <text|json>", "output format", "text")
     .action(async (opts: StatusOptions) => {
       const format = outputFormat(opts.format);
@@ -132,13 +139,16 @@ async function compare(
     ? "stacksets"
     : chooseMechanism(config, account);
   const kind = mechanism === "stacks" ? "stack" : "stackset";
+  const sameKind = deployed.filter((d) => d.kind === kind);
+  // A deployment made through S3 is compared with S3's budget, bucket named or not.
+  const viaS3 = opts.s3Bucket !== undefined || deployedThroughS3(sameKind).length > 0;
   const plan = planDeployment({
     config,
     baseName: opts.stackName!,
     mechanism,
     callerAccount: account,
-    transport: opts.s3Bucket ? "s3" : "inline",
-    existing: new Map(deployed.filter((d) => d.kind === kind).map((d) => [d.name, d.roles])),
+    transport: viaS3 ? "s3" : "inline",
+    existing: new Map(sameKind.map((d) => [d.name, d.roles])),
     ...(egressRanges ? { build: { egressRanges } } : {}),
   });
   for (const u of units) {

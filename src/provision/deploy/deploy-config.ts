@@ -10,11 +10,17 @@ import {
   type ListStackInstancesCommandOutput,
 } from "@aws-sdk/client-cloudformation";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { InputError } from "../../errors.js";
 import type { BbOidcConfig } from "../config/types.js";
 import { type DeployPlan, type Mechanism, planDeployment, type Unit } from "../plan/plan.js";
 import type { BuildOptions } from "../template/build-template.js";
 import { deployStackSet, destroyStackSet, type OperationPreferences } from "./deploy-stackset.js";
-import { type DeployedUnit, deployedUnits, rolesInTemplate } from "./live-units.js";
+import {
+  type DeployedUnit,
+  deployedThroughS3,
+  deployedUnits,
+  rolesInTemplate,
+} from "./live-units.js";
 import type { RetryPolicy } from "./poll-retry.js";
 import {
   abandonStackChange,
@@ -164,6 +170,16 @@ export async function previewConfigDeploy(
   const sameKind = new Map(
     deployed.filter((d) => d.kind === kind).map((d) => [d.name, d.roles] as const),
   );
+  const viaS3 = deployedThroughS3(deployed.filter((d) => d.kind === kind));
+  if (!input.bucket && viaS3.length > 0) {
+    // Planned within a request's 51,200 bytes, those units would be split and their roles moved:
+    // a role that moves is deleted from one unit and created again by another.
+    const names = viaS3.map((d) => d.name);
+    throw new InputError(
+      `${names.length === 1 ? `${names[0]} was` : `${names.join(", ")} were`} deployed through S3 (over the 51,200 bytes a request takes); without --s3-bucket, bb-oidc would split ${names.length === 1 ? "it" : "them"} and move roles between units, deleting each moved role and creating it again`,
+      { hint: "Pass --s3-bucket (and --s3-prefix) as at the last deploy." },
+    );
+  }
   const plan = planDeployment({
     config: input.config,
     baseName: input.baseName,

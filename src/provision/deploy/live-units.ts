@@ -13,6 +13,7 @@ import {
   type ListStacksCommandOutput,
   type StackStatus,
 } from "@aws-sdk/client-cloudformation";
+import { TEMPLATE_BODY_BYTES } from "../plan/limits.js";
 import { ownsUnit } from "../plan/plan.js";
 import { readTemplate } from "../reader/index.js";
 
@@ -50,6 +51,14 @@ const LIVE: StackStatus[] = [
   "IMPORT_ROLLBACK_FAILED",
   "IMPORT_ROLLBACK_COMPLETE",
 ];
+
+/**
+ * Units whose template is larger than a request takes: they were deployed through S3, and only a
+ * plan with S3's budget keeps their roles where they are.
+ */
+export function deployedThroughS3(units: readonly DeployedUnit[]): DeployedUnit[] {
+  return units.filter((u) => Buffer.byteLength(u.templateBody, "utf8") > TEMPLATE_BODY_BYTES);
+}
 
 /** Role names a template creates (RoleName of each AWS::IAM::Role), in template order. */
 export function rolesInTemplate(body: string, name: string): string[] {
