@@ -202,6 +202,15 @@ async function runLive(opts: WhoCanOptions, format: MatrixFormat): Promise<numbe
         },
       );
     }
+    const others = accounts.filter((a) => a !== caller.account);
+    if (others.length > 0 && caller.root) {
+      throw new InputError(
+        `these are the root user's credentials of ${caller.account}, and AWS lets no root user assume a role: --assume-role-name ${opts.assumeRoleName} cannot enter ${others.join(", ")}`,
+        {
+          hint: "Run with an IAM user's or a role session's credentials (as a pipeline step has them through bb-oidc exec), or read each account with its own credentials (--account ID).",
+        },
+      );
+    }
     const live = await readLive(
       {
         callerAccount: caller.account,
@@ -240,7 +249,13 @@ async function runLive(opts: WhoCanOptions, format: MatrixFormat): Promise<numbe
       ...ask,
     });
     let differences: MatrixDifference[] | undefined;
-    if (expected) differences = compareMatrices(await whoCan({ ...expected, ...ask }), matrix);
+    // An account that could not be read is not compared: its roles are unknown, not missing.
+    const unread = new Set(live.unreachable.map((u) => u.account));
+    if (expected) {
+      differences = compareMatrices(await whoCan({ ...expected, ...ask }), matrix).filter(
+        (d) => !unread.has(d.account),
+      );
+    }
     if (format === "json") {
       const doc = JSON.parse(renderMatrix(matrix, "json"));
       process.stdout.write(
@@ -249,7 +264,13 @@ async function runLive(opts: WhoCanOptions, format: MatrixFormat): Promise<numbe
             ...doc,
             accounts,
             unreachable: live.unreachable,
-            ...(differences ? { matchesConfig: differences.length === 0, differences } : {}),
+            ...(differences
+              ? {
+                  matchesConfig: differences.length === 0 && unread.size === 0,
+                  differences,
+                  notCompared: [...unread],
+                }
+              : {}),
           },
           null,
           2,
@@ -262,14 +283,17 @@ async function runLive(opts: WhoCanOptions, format: MatrixFormat): Promise<numbe
           `bb-oidc: no role in ${accounts.join(", ")} trusts ${config ? "the workspace's" : "an"} OIDC provider.\n`,
         );
       if (differences) {
-        if (differences.length === 0)
+        if (unread.size > 0)
+          process.stderr.write(
+            `\nNot compared with ${opts.config}: ${[...unread].join(", ")} (not read, above).\n`,
+          );
+        if (differences.length > 0) {
+          process.stderr.write(`\nThe accounts differ from ${opts.config}:\n`);
+          for (const d of differences) process.stderr.write(`  ${differenceLine(d)}\n`);
+        } else if (unread.size === 0)
           process.stderr.write(
             `The accounts match ${opts.config}: every role where it says, each admitting whom it says.\n`,
           );
-        else {
-          process.stderr.write(`\nThe accounts differ from ${opts.config}:\n`);
-          for (const d of differences) process.stderr.write(`  ${differenceLine(d)}\n`);
-        }
       }
     }
     return live.unreachable.length > 0 || (differences?.length ?? 0) > 0 ? EXIT.failed : EXIT.ok;

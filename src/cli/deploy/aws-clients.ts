@@ -92,13 +92,17 @@ export async function callerAccount(t: AwsTarget): Promise<string> {
 /** The account and partition of the credentials (STS GetCallerIdentity). */
 export async function callerIdentity(
   t: AwsTarget,
-): Promise<{ account: string; partition: string }> {
+): Promise<{ account: string; partition: string; root: boolean }> {
   const sts = new STSClient(common(t, "STS"));
   try {
     const id = await sts.send(new GetCallerIdentityCommand({}));
     if (!id.Account)
       throw new BbOidcError("ERR_AWS_REFUSED", "STS GetCallerIdentity named no account");
-    return { account: id.Account, partition: id.Arn?.split(":")[1] || "aws" };
+    return {
+      account: id.Account,
+      partition: id.Arn?.split(":")[1] || "aws",
+      root: id.Arn?.endsWith(":root") === true,
+    };
   } catch (err) {
     throw awsFailure(err, "STS");
   } finally {

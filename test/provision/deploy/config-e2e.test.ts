@@ -216,8 +216,11 @@ async function readerSession(): Promise<Session> {
   return reader;
 }
 
-/** `who-can --config … --live` as the management account's reader session runs it. */
-async function liveWhoCan(extra: string[]) {
+/**
+ * `who-can --config … --live` as the management account's reader session runs it (or, `asRoot`,
+ * with the management account's root keys).
+ */
+async function liveWhoCan(extra: string[], asRoot = false) {
   return cli(
     [
       "who-can",
@@ -228,7 +231,7 @@ async function liveWhoCan(extra: string[]) {
       "OrganizationAccountAccessRole",
       ...extra,
     ],
-    await readerSession(),
+    asRoot ? undefined : await readerSession(),
   );
 }
 
@@ -432,6 +435,50 @@ describe("deploy --config across accounts and an OU", () => {
       );
     }
   }, 120_000);
+
+  test("who-can --live: an account it cannot enter is reported unread, not as missing roles", async () => {
+    const creds = emu.accounts.find((a) => a.id === B)!;
+    const client = iam(emu.awsEndpoint, creds);
+    const entry = await client.send(
+      new GetRoleCommand({ RoleName: "OrganizationAccountAccessRole" }),
+    );
+    const original = decodeURIComponent(entry.Role!.AssumeRolePolicyDocument!);
+    await client.send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: "OrganizationAccountAccessRole",
+        PolicyDocument: original.replace(`arn:aws:iam::${ADMIN}:root`, `arn:aws:iam::${C}:root`),
+      }),
+    );
+    try {
+      const r = await liveWhoCan([]);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`account ${B} was not read`);
+      expect(r.stderr).toContain(`Not compared with ${configFile}: ${B}`);
+      expect(r.stderr).not.toContain(`in ${B}: in bb-oidc.yaml, not in the account`);
+      const json = JSON.parse((await liveWhoCan(["--format", "json"])).stdout);
+      expect(json.matchesConfig).toBe(false);
+      expect(json.notCompared).toEqual([B]);
+      expect(json.differences.filter((d: { account: string }) => d.account === B)).toEqual([]);
+    } finally {
+      await client.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: "OrganizationAccountAccessRole",
+          PolicyDocument: original,
+        }),
+      );
+    }
+  }, 120_000);
+
+  test("who-can --live with root credentials: refused up front (no root user assumes a role), exit 2", async () => {
+    await readerSession(); // the members' entry roles exist: only the credentials are wrong
+    const r = await liveWhoCan([], true);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`root user's credentials of ${ADMIN}`);
+    expect(r.stderr).toContain("role session");
+    expect(r.stdout).toBe("");
+  }, 60_000);
 
   test("deploying again changes nothing", async () => {
     const r = await cli([
