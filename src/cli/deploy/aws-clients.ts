@@ -149,8 +149,18 @@ function hintFor(name: string, message: string): string | undefined {
   return providerExistsHint(message);
 }
 
-/** An OIDC provider for the issuer already in the account: use it instead of creating one. */
-export function providerExistsHint(reason: string): string | undefined {
+/**
+ * An OIDC provider for the issuer already in the account: use it instead of creating one — in
+ * bb-oidc.yaml, or (`--template`) by taking the provider out of the template.
+ */
+export function providerExistsHint(
+  reason: string,
+  source: "config" | "template" = "config",
+): string | undefined {
   if (!/already exists/i.test(reason) || !/provider|oidc/i.test(reason)) return undefined;
-  return "The workspace's OIDC provider already exists in that account (created by hand or by another stack). Use it: set `provider: { create: false }` in bb-oidc.yaml and deploy again.";
+  const cause =
+    "The workspace's OIDC provider already exists in that account (created by hand or by another stack).";
+  return source === "config"
+    ? `${cause} Use it: set \`provider: { create: false }\` in bb-oidc.yaml and deploy again.`
+    : `${cause} Use it: take the AWS::IAM::OIDCProvider resource out of the template and name the existing provider's ARN in the trust policies (\`bb-oidc template\` does so with \`provider: { create: false }\` in bb-oidc.yaml), and deploy again.`;
 }

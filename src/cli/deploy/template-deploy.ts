@@ -13,6 +13,7 @@ import {
 import type { RetryPolicy } from "../../provision/deploy/poll-retry.js";
 import { readTemplate } from "../../provision/reader/index.js";
 import { EXIT } from "../report-error.js";
+import { providerExistsHint } from "./aws-clients.js";
 import { confirm } from "./confirm.js";
 import { humanStream, type OutputFormat, printJson } from "./output.js";
 import { changeTable, eventLine, instanceTable, LiveView } from "./render.js";
@@ -88,6 +89,7 @@ export async function runTemplateStack(
 function reportStack(r: StackDeployResult, d: TemplateDeploy, declined: boolean): number {
   const out = humanStream(d.format);
   const code = r.outcome === "failed" || declined ? EXIT.failed : EXIT.ok;
+  const hint = r.failureReason ? providerExistsHint(r.failureReason, "template") : undefined;
   if (d.format === "json") {
     printJson({
       stackName: d.stackName,
@@ -99,6 +101,7 @@ function reportStack(r: StackDeployResult, d: TemplateDeploy, declined: boolean)
       ...(r.failureReason
         ? { failureReason: r.failureReason, failedResource: r.failedResource }
         : {}),
+      ...(hint ? { hint } : {}),
     });
     return code;
   }
@@ -121,6 +124,7 @@ function reportStack(r: StackDeployResult, d: TemplateDeploy, declined: boolean)
       );
       if (r.rolledBack) process.stderr.write(`  rolled back: the stack is ${r.finalStatus}\n`);
       else process.stderr.write(`  the stack is ${r.finalStatus}\n`);
+      if (hint) process.stderr.write(`  → ${hint}\n`);
     }
   }
   return code;
@@ -163,11 +167,19 @@ export async function runTemplateStackSet(
         ),
     },
   );
+  const reasons = [
+    ...result.instances.map((i) => i.reason),
+    ...result.operations.map((o) => o.reason),
+  ];
+  const hint = reasons
+    .map((x) => (x ? providerExistsHint(x, "template") : undefined))
+    .find((h) => h !== undefined);
   if (d.format === "json") {
     printJson({
       stackSetName: d.stackName,
       outcome: result.failed ? "failed" : "deployed",
       ...result,
+      ...(hint ? { hint } : {}),
     });
     return result.failed ? EXIT.failed : EXIT.ok;
   }
@@ -179,6 +191,7 @@ export async function runTemplateStackSet(
   }
   if (result.failed) {
     process.stderr.write(`bb-oidc: StackSet ${d.stackName} failed beyond its failure tolerance\n`);
+    if (hint) process.stderr.write(`  → ${hint}\n`);
     return EXIT.failed;
   }
   return EXIT.ok;

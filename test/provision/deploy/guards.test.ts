@@ -338,6 +338,70 @@ describe("an OIDC provider that already exists", () => {
   }, 120_000);
 });
 
+describe("an OIDC provider that already exists, meeting --template", () => {
+  test("the stack's and the StackSet's failures name the cause and the fix for a template", async () => {
+    const admin = ep.accounts[0]!;
+    const other = ep.accounts[1]!;
+    const url = `https://${ISSUER_HOST.replace("/acme/", "/tplmade/")}`;
+    const made = [admin, other].map((creds) =>
+      iam(ep.url, creds).send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: url,
+          ClientIDList: [AUDIENCE],
+          ThumbprintList: ["a".repeat(40)],
+        }),
+      ),
+    );
+    const arns = (await Promise.all(made)).map((m) => m.OpenIDConnectProviderArn!);
+    try {
+      const t = file(
+        "tplmade.yaml",
+        providerAndRole({ roleName: "tplmade", workspace: "tplmade" }),
+      );
+      const fix = "take the AWS::IAM::OIDCProvider resource out of the template";
+      const stack = await run(["deploy", "--template", t, "--stack-name", "tplmade", "--yes"]);
+      noTrace(stack);
+      expect(stack.code).toBe(1);
+      expect(stack.stderr).toMatch(/already exists/);
+      expect(stack.stderr).toContain(fix);
+      const json = await run([
+        "deploy",
+        "--template",
+        t,
+        "--stack-name",
+        "tplmade-json",
+        "--yes",
+        "--format",
+        "json",
+      ]);
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout).hint).toContain(fix);
+      const set = await run([
+        "deploy",
+        "--template",
+        t,
+        "--stack-name",
+        "tplmade-set",
+        "--stack-set",
+        "--accounts",
+        other.id,
+        "--regions",
+        "us-east-1",
+        "--yes",
+      ]);
+      noTrace(set);
+      expect(set.code).toBe(1);
+      expect(set.stderr).toContain(fix);
+    } finally {
+      for (const [i, creds] of [admin, other].entries()) {
+        await iam(ep.url, creds).send(
+          new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arns[i] }),
+        );
+      }
+    }
+  }, 120_000);
+});
+
 describe("--format json", () => {
   test("input errors are one JSON document on stdout with the exit code (2)", async () => {
     for (const args of [
