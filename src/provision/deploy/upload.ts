@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { BbOidcError } from "../../errors.js";
 
 export interface TemplateBucket {
   bucket: string;
@@ -38,17 +39,38 @@ export async function uploadTemplate(
     present = true;
   } catch (err) {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status !== 404) throw err;
+    if (status !== 404) throw uploadFailure(err, where, key, unit);
   }
   if (!present) {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: where.bucket,
-        Key: key,
-        Body: body,
-        ContentType: "application/x-yaml",
-      }),
-    );
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: where.bucket,
+          Key: key,
+          Body: body,
+          ContentType: "application/x-yaml",
+        }),
+      );
+    } catch (err) {
+      throw uploadFailure(err, where, key, unit);
+    }
   }
   return templateUrl(where, key);
+}
+
+/** S3's refusal, named as S3's (not CloudFormation's), with the object it was about and the fix. */
+function uploadFailure(err: unknown, where: TemplateBucket, key: string, unit: string): unknown {
+  const e = err as { name?: string; message?: string; $metadata?: unknown };
+  if (e?.$metadata === undefined || !e.name) return err;
+  const hint =
+    e.name === "NoSuchBucket"
+      ? `Create the bucket first (aws s3 mb s3://${where.bucket}), or name an existing one with --s3-bucket.`
+      : e.name === "AccessDenied"
+        ? `The deploying credentials need s3:PutObject and s3:GetObject on arn:aws:s3:::${where.bucket}/*, and CloudFormation must be able to read what they store.`
+        : "Check --s3-bucket: the bucket must exist, in this region, and take objects from these credentials.";
+  return new BbOidcError(
+    "ERR_AWS_REFUSED",
+    `S3 refused to store the template of ${unit} as s3://${where.bucket}/${key}: ${e.name}: ${e.message}`,
+    { actual: e.name, hint },
+  );
 }

@@ -103,3 +103,25 @@ test("a deployment made through S3: deploy without --s3-bucket is refused before
   expect(same.code).toBe(0);
   expect(same.stdout).toContain("No changes");
 }, 300_000);
+
+test("a bucket that does not exist: S3's refusal, named as S3's, with the bucket and how to create it; nothing deployed", async () => {
+  const r = await run([
+    "deploy",
+    "--config",
+    configFile,
+    "--stack-name",
+    "nobucket",
+    "--s3-bucket",
+    "no-such-bucket",
+    "--yes",
+  ]);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(
+    "S3 refused to store the template of nobucket as s3://no-such-bucket/",
+  );
+  expect(r.stderr).toContain("NoSuchBucket");
+  expect(r.stderr).toContain("aws s3 mb s3://no-such-bucket");
+  expect(r.stderr).not.toContain("CloudFormation refused");
+  expect((await liveStacks()).filter((n) => n.startsWith("nobucket"))).toEqual([]);
+}, 120_000);
