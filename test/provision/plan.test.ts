@@ -43,6 +43,31 @@ const names = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `role
 const holding = (p: DeployPlan) => new Map(p.units.map((u) => [u.name, u.roles]));
 
 describe("planDeployment", () => {
+  test("an account both listed and in a targeted OU gets its provider from the OUs' provider unit only", () => {
+    const config = loadConfig(
+      configText(
+        roles(["listed", "org"], (i) =>
+          i === 0 ? `accounts: ["${OTHER[0]}", "${OTHER[1]}"]` : `organizationalUnits: ["${OU}"]`,
+        ),
+      ),
+      "bb-oidc.yaml",
+    );
+    const p = planDeployment({
+      config,
+      baseName: "bb",
+      mechanism: "stacksets",
+      callerAccount: OWN,
+      transport: "inline",
+      ouAccounts: new Map([[OU, [OTHER[1]!]]]),
+    });
+    expect(p.units.find((u) => u.name === "bb-provider")?.accounts).toEqual([OTHER[0]]);
+    expect(p.units.find((u) => u.name === "bb-provider-ous")?.organizationalUnits).toEqual([OU]);
+    const units = new Map(p.accounts.map((a) => [a.account, a.units]));
+    expect(units.get(OTHER[0]!)).toContain("bb-provider");
+    expect(units.get(OTHER[1]!)).toContain("bb-provider-ous");
+    expect(units.get(OTHER[1]!)).not.toContain("bb-provider");
+  });
+
   test("splits roles into units within the inline limit, each unit's instances its roles' accounts", () => {
     const p = plan(names(150));
     const roleUnits = p.units.filter((u) => u.roles.length > 0);

@@ -17,6 +17,7 @@ import {
 } from "../deploy/aws-clients.js";
 import { runConfigDeploy } from "../deploy/config-deploy.js";
 import { lintGate } from "../deploy/lint-gate.js";
+import { providerOuMembers } from "../deploy/ou-members.js";
 import { outputFormat, withJsonErrors } from "../deploy/output.js";
 import {
   refuseGlobalInManyRegions,
@@ -196,6 +197,7 @@ async function deployConfig(
     ? parseIntegerArg(opts.trustPolicyQuota, "--trust-policy-quota")
     : undefined;
   const account = await callerAccount(opts);
+  const ouAccounts = await providerOuMembers(opts, config, account);
   const statusCommand = `bb-oidc status --config ${opts.config} --stack-name ${opts.stackName}`;
   return runConfigDeploy(
     { cfn, ...(s3 ? { s3 } : {}) },
@@ -221,6 +223,7 @@ async function deployConfig(
             }
           : {}),
         capabilities,
+        ...(ouAccounts ? { ouAccounts } : {}),
         ...(hasPreferences(opts) ? { preferences: preferences(opts) } : {}),
         build: {
           ...(egressRanges ? { egressRanges } : {}),

@@ -11,6 +11,7 @@ import {
 } from "../../provision/deploy/live-units.js";
 import { planDeployment } from "../../provision/plan/plan.js";
 import { awsFailure, callerAccount, cloudFormation, requireRegion } from "../deploy/aws-clients.js";
+import { providerOuMembers } from "../deploy/ou-members.js";
 import { humanStream, outputFormat, printJson, withJsonErrors } from "../deploy/output.js";
 import { instanceTable, table } from "../deploy/render.js";
 import { readEgressRanges } from "../egress-ranges.js";
@@ -135,6 +136,7 @@ async function compare(
   const config = loadConfig(readTextFile(opts.config!, "--config"), opts.config!);
   const egressRanges = opts.ipRanges ? readEgressRanges(opts.ipRanges) : undefined;
   const account = await callerAccount({ ...opts, region });
+  const ouAccounts = await providerOuMembers({ ...opts, region }, config, account);
   const mechanism = deployed.some((d) => d.kind === "stackset")
     ? "stacksets"
     : chooseMechanism(config, account);
@@ -149,6 +151,7 @@ async function compare(
     callerAccount: account,
     transport: viaS3 ? "s3" : "inline",
     existing: new Map(sameKind.map((d) => [d.name, d.roles])),
+    ...(ouAccounts ? { ouAccounts } : {}),
     ...(egressRanges ? { build: { egressRanges } } : {}),
   });
   for (const u of units) {

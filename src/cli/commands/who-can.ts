@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { BbOidcError, InputError } from "../../errors.js";
+import { InputError } from "../../errors.js";
 import { type BbOidcConfig, loadConfig } from "../../provision/config/index.js";
 import {
   compareMatrices,
@@ -8,7 +8,6 @@ import {
   fromTemplateText,
   type MatrixDifference,
   type MatrixFormat,
-  ouMembers,
   type RepositoryInput,
   readLive,
   renderMatrix,
@@ -16,13 +15,8 @@ import {
   type WhoCanInput,
   whoCan,
 } from "../../provision/who-can/index.js";
-import {
-  awsFailure,
-  callerIdentity,
-  iamClient,
-  organizationsClient,
-  stsClient,
-} from "../deploy/aws-clients.js";
+import { awsFailure, callerIdentity, iamClient, stsClient } from "../deploy/aws-clients.js";
+import { membersOf } from "../deploy/ou-members.js";
 import { readEgressRanges } from "../egress-ranges.js";
 import { collect, parseParameters, readTextFile } from "../io.js";
 import { EXIT } from "../report-error.js";
@@ -301,25 +295,5 @@ async function runLive(opts: WhoCanOptions, format: MatrixFormat): Promise<numbe
     throw awsFailure(err, "AWS");
   } finally {
     sts.destroy();
-  }
-}
-
-async function membersOf(
-  target: { region?: string; endpointUrl?: string },
-  ous: readonly string[],
-  caller: string,
-): Promise<Map<string, string[]>> {
-  const organizations = organizationsClient(target);
-  try {
-    return await ouMembers(organizations, ous, caller);
-  } catch (err) {
-    if (err instanceof BbOidcError) {
-      throw new BbOidcError(err.code, `reading the accounts of ${ous.join(", ")}: ${err.message}`, {
-        hint: "Run with credentials of the organization's management account (or a delegated administrator), or name the accounts with --account.",
-      });
-    }
-    throw err;
-  } finally {
-    organizations.destroy();
   }
 }

@@ -47,6 +47,8 @@ export interface ConfigDeployInput {
   capabilities: string[];
   preferences?: OperationPreferences;
   build?: Omit<BuildOptions, "unit">;
+  /** The accounts each OU of the config reaches (see PlanInput.ouAccounts). */
+  ouAccounts?: ReadonlyMap<string, readonly string[]>;
   pollMs?: number;
   clock?: Clock;
   retry?: RetryPolicy;
@@ -187,6 +189,7 @@ export async function previewConfigDeploy(
     callerAccount: input.callerAccount,
     transport: input.bucket ? "s3" : "inline",
     existing: sameKind,
+    ...(input.ouAccounts ? { ouAccounts: input.ouAccounts } : {}),
     ...(input.build ? { build: input.build } : {}),
   });
   const units: UnitPreview[] = [];

@@ -59,6 +59,11 @@ export interface PlanInput {
   format?: TemplateFormat;
   /** Deployed units: name → role names each holds. */
   existing?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The accounts each targeted OU reaches. An account both listed and in such an OU gets its
+   * provider from the OUs' provider StackSet only: IAM holds one provider per URL per account.
+   */
+  ouAccounts?: ReadonlyMap<string, readonly string[]>;
   build?: Omit<BuildOptions, "unit">;
 }
 
@@ -143,6 +148,8 @@ export function planDeployment(input: PlanInput): DeployPlan {
     };
   };
 
+  const allOus = [...new Set(placement.ouGroups.flatMap((g) => g.ous))].sort();
+  const inOus = new Set(allOus.flatMap((ou) => input.ouAccounts?.get(ou) ?? []));
   if (mechanism === "stacks") {
     const foreign = config.roles.filter(
       (r) => !r.accounts || r.accounts.some((a) => a !== input.callerAccount),
@@ -176,8 +183,7 @@ export function planDeployment(input: PlanInput): DeployPlan {
       );
     }
   } else {
-    const accountList = [...placement.accounts.keys()].sort();
-    const allOus = [...new Set(placement.ouGroups.flatMap((g) => g.ous))].sort();
+    const accountList = [...placement.accounts.keys()].filter((a) => !inOus.has(a)).sort();
     if (creates && accountList.length > 0) {
       units.push(
         unit(
@@ -275,7 +281,7 @@ export function planDeployment(input: PlanInput): DeployPlan {
       provider: creates ? "created" : "referenced",
       units: [
         ...new Set([
-          ...providerUnits.filter((n) => !n.endsWith("-provider-ous")),
+          ...providerUnits.filter((n) => n.endsWith("-provider-ous") === inOus.has(account)),
           ...roles.flatMap((r) => unitsOfRole.get(r.name) ?? []),
         ]),
       ],
