@@ -1,4 +1,5 @@
 /** The access matrix as a terminal table, Markdown, JSON or CSV. */
+import { PLACEHOLDER_ACCOUNT } from "../reader/placeholders.js";
 import type { AccessMatrix, MatrixRow } from "./types.js";
 
 export type MatrixFormat = "table" | "markdown" | "json" | "csv";
@@ -44,6 +45,11 @@ export function renderTable(m: AccessMatrix): string {
     "",
     `${YES} can assume   ${NO} cannot   (decided by the STS engine; account${accounts.length > 1 ? "s" : ""} ${accounts.join(", ")})`,
   );
+  // Not a real account: a user must not look for it.
+  if (accounts.includes(PLACEHOLDER_ACCOUNT))
+    out.push(
+      `${PLACEHOLDER_ACCOUNT} stands for any account the template is deployed to (and each account of an OU); --account ID names real ones.`,
+    );
   return `${out.join("\n")}\n`;
 }
 

@@ -129,6 +129,10 @@ describe("bb-oidc who-can (built CLI)", () => {
     expect(lines[0]).toMatch(/^repository \/ environment +deploy-web-prod {2}read-only-anywhere$/);
     expect(r.stdout).toMatch(/^web env \{d2a8f6b0-1c4e-4a9d-b7e3-5f0c9e8d7a61\} +✓ +✓$/m);
     expect(r.stdout).toMatch(/^any other repository +✗ +✓$/m);
+    // No --account: the placeholder account is said to be one, not left to look real.
+    expect(r.stdout).toContain("123456789012 stands for any account the template is deployed to");
+    const named = run("--template", TEMPLATE, "--account", "210987654321");
+    expect(named.stdout).not.toContain("stands for");
     const json = JSON.parse(run("--template", TEMPLATE, "--format", "json").stdout);
     const other = json.rows.find((x: { otherRepository?: boolean }) => x.otherRepository);
     expect(other.cells.map((c: { allowed: boolean }) => c.allowed)).toEqual([false, true]);
