@@ -249,6 +249,8 @@ async function deployTemplate(
   await lintGate([{ file: opts.template!, text: body }], {
     allowErrors: opts.allowLintErrors === true,
     parameters,
+    lintCommand: `bb-oidc lint ${opts.template}`,
+    lines: true,
   });
   let templateUrl: string | undefined;
   if (Buffer.byteLength(body, "utf8") > TEMPLATE_BODY_BYTES) {

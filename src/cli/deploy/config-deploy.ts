@@ -40,6 +40,8 @@ export async function runConfigDeploy(
   const whole = renderTemplate(buildTemplate(d.config, d.input.build ?? {}), "yaml");
   await lintGate([{ file: `${d.configFile} (built template)`, text: whole }], {
     allowErrors: d.allowLintErrors === true,
+    lintCommand: `bb-oidc template --config ${d.configFile} --out bb-oidc.template.yaml && bb-oidc lint bb-oidc.template.yaml`,
+    lines: false,
   });
   process.stderr.write(`Planning ${d.input.baseName}: reading what is deployed…\n`);
   const preview = await previewConfigDeploy(clients, d.input);

@@ -284,6 +284,30 @@ describe("IAM is global", () => {
   }, 60_000);
 });
 
+describe("lint guards deploy --config", () => {
+  test("each error comes with its fix, no line of a template the user never saw, and a lint command that works on a config", async () => {
+    const cfg = file(
+      "placeholder.yaml",
+      config(
+        "placeholder",
+        `${role("placeholder-deploy")}    inlinePolicies:
+      deploy:
+        Version: "2012-10-17"
+        Statement: [{ Effect: Allow, Action: ["s3:PutObject"], Resource: "arn:aws:s3:::<S3_BUCKET>/*" }]
+`,
+      ),
+    );
+    const r = await run(["deploy", "--config", cfg, "--stack-name", "placeholder", "--yes"]);
+    noTrace(r);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("unresolved-placeholder");
+    expect(r.stderr).toContain("fix: Replace <S3_BUCKET>");
+    expect(r.stderr).not.toMatch(/\(built template\):\d/);
+    expect(r.stderr).toContain(`bb-oidc template --config ${cfg} --out bb-oidc.template.yaml`);
+    expect(await stackExists("placeholder")).toBe(false);
+  }, 60_000);
+});
+
 describe("an OIDC provider that already exists", () => {
   test("the failure names the cause and the fix, and provider: { create: false } deploys", async () => {
     const admin = ep.accounts[0]!;
