@@ -232,8 +232,22 @@ async function refuseDetails(endpoint) {
   if (!r.ok) throw new Error(`faults: ${r.status} ${await r.text()}`);
 }
 
+/**
+ * BENCH_AUDIT_PROFILE_AUDIT=dir: the listing-path audits run from an unminified bundle under
+ * --cpu-prof (summarise with bench/emulator/profile-summary.mjs).
+ */
+async function auditEntry(profiled) {
+  const dir = process.env.BENCH_AUDIT_PROFILE_AUDIT;
+  if (!profiled || !dir) return ["dist/cli.cjs"];
+  const { bundleForProfile } = await import("./emulator/profile-summary.mjs");
+  const entry = join(dir, "cli-for-profile.mjs");
+  await bundleForProfile(root, entry);
+  return ["--cpu-prof", "--cpu-prof-dir", dir, entry];
+}
+
 /** The CLI as a scheduled pipeline runs it; GNU time reports the process's peak RSS. */
-async function audit(endpoint, session, extra, out, memory = false) {
+async function audit(endpoint, session, extra, out, memory = false, profiled = false) {
+  const entry = await auditEntry(profiled);
   const started = process.hrtime.bigint();
   const r = await run(
     "/usr/bin/time",
@@ -241,7 +255,7 @@ async function audit(endpoint, session, extra, out, memory = false) {
       "-f",
       "maxrss=%M",
       process.execPath,
-      "dist/cli.cjs",
+      ...entry,
       "audit",
       "--organization",
       "--assume-role-name",
@@ -362,7 +376,7 @@ try {
     // The other reading path: GetAccountAuthorizationDetails refused (a policy without it), so
     // the audit lists roles and reads each one — the baseline's calls, plus the decisions.
     await refuseDetails(endpoint);
-    const l = await audit(endpoint, session, [], out);
+    const l = await audit(endpoint, session, [], out, false, true);
     listingPathMs.push(l.ms);
     listingPathReadWith = [...new Set(l.report.accounts.map((x) => x.readWith))];
   }
