@@ -6,12 +6,13 @@
 //
 // Target (issue 14): per-role time at 1,000 roles ≤ 1.2 × per-role time at 100 — a deployment
 // ten times larger may cost at most 12 times as long.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { startEmulatorProcess, stopProcess } from "./emulator/procs.mjs";
 import { emit, round } from "./lib.mjs";
 import { generateConfig } from "./provision.mjs";
 
@@ -22,27 +23,14 @@ const ADMIN = "100000000000";
 const TARGETS = ["111111111111", "111111111112", "111111111113"];
 const MAX_RATIO = 1.2;
 
-async function startEmulator(state) {
-  const args = ["dist/cli.cjs", "emulator", "start", "--aws-port", "0", "--bitbucket-port", "0"];
-  args.push("--json", "--state", state);
-  for (const a of [ADMIN, ...TARGETS]) args.push("--account", a);
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  const ready = await new Promise((resolve, reject) => {
-    let buf = "";
-    child.stdout.on("data", (d) => {
-      buf += d;
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-    });
-    child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-  return { child, ready };
-}
-
 /** One deployment of `n` roles into a fresh emulator; the deploy process's wall time in ms. */
 async function deployOnce(n) {
   const state = await mkdtemp(join(tmpdir(), "bb-oidc-bench-deploy-"));
-  const { child, ready } = await startEmulator(join(state, "emulator"));
+  const { child, ready } = await startEmulatorProcess({
+    root,
+    stateDir: join(state, "emulator"),
+    args: [ADMIN, ...TARGETS].flatMap((a) => ["--account", a]),
+  });
   try {
     const admin = ready.accounts.find((a) => a.id === ADMIN);
     const credentials = { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey };
@@ -93,8 +81,7 @@ async function deployOnce(n) {
     const units = out.plan.units.length;
     return { ms, units };
   } finally {
-    child.kill("SIGINT");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await stopProcess(child);
     await rm(state, { recursive: true, force: true });
   }
 }

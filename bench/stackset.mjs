@@ -3,7 +3,6 @@
 // `bb-oidc emulator` (the bundled CLI, its own process). Each instance is a real stack whose
 // provider and role are created in that account's IAM. The figure is per-account time at 100
 // accounts against per-account time at 10: at most 1 means the rollout scales no worse than linearly.
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +13,7 @@ import {
   CreateStackSetCommand,
   DescribeStackSetOperationCommand,
 } from "@aws-sdk/client-cloudformation";
+import { startEmulatorProcess, stopProcess } from "./emulator/procs.mjs";
 import { emit, round } from "./lib.mjs";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -41,33 +41,6 @@ const template = (workspace) => `Resources:
             Principal: { Federated: !Ref Provider }
             Action: sts:AssumeRoleWithWebIdentity
 `;
-
-async function startEmulator(state) {
-  const args = [
-    "dist/cli.cjs",
-    "emulator",
-    "start",
-    "--aws-port",
-    "0",
-    "--bitbucket-port",
-    "0",
-    "--json",
-    "--state",
-    state,
-  ];
-  for (const a of [ADMIN, ...accounts10, ...accounts100]) args.push("--account", a);
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  const ready = await new Promise((resolve, reject) => {
-    let buf = "";
-    child.stdout.on("data", (d) => {
-      buf += d;
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-    });
-    child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-  return { child, ready };
-}
 
 async function rollout(client, name, accounts) {
   await client.send(
@@ -102,7 +75,11 @@ async function rollout(client, name, accounts) {
 }
 
 const state = await mkdtemp(join(tmpdir(), "bb-oidc-bench-stackset-"));
-const { child, ready } = await startEmulator(state);
+const { child, ready } = await startEmulatorProcess({
+  root,
+  stateDir: state,
+  args: [ADMIN, ...accounts10, ...accounts100].flatMap((a) => ["--account", a]),
+});
 try {
   const admin = ready.accounts.find((a) => a.id === ADMIN);
   const client = new CloudFormationClient({
@@ -126,7 +103,6 @@ try {
     meetsTarget: ratio <= 1,
   });
 } finally {
-  child.kill("SIGINT");
-  await new Promise((r) => child.once("exit", r));
+  await stopProcess(child);
   await rm(state, { recursive: true, force: true });
 }

@@ -1,4 +1,4 @@
-// Process plumbing for bench/emulator-sts.mjs: the emulator as a child (`bb-oidc emulator --json`),
+// Process plumbing for the benchmarks: the emulator as a child (`bb-oidc emulator --json`),
 // IPC helpers for forked helpers, and /proc readings (resident memory, CPU time) of a pid.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -6,10 +6,17 @@ import https from "node:https";
 import { join } from "node:path";
 
 /**
- * Starts `node [nodeArgs] dist/cli.cjs emulator --json` and resolves with the ready line (plus the
- * child and its collected stderr) once it printed it. Rejects if it exits or is silent for 30 s.
+ * Starts `node [nodeArgs] dist/cli.cjs emulator --json [args]` and resolves with the ready line
+ * (plus the child and its collected stderr) once it printed it. Rejects if it exits or is silent
+ * for 30 s. `args`: more emulator flags (`--account`, `--organization`).
  */
-export function startEmulatorProcess({ root, stateDir, nodeArgs = [], cli = "dist/cli.cjs" }) {
+export function startEmulatorProcess({
+  root,
+  stateDir,
+  nodeArgs = [],
+  cli = "dist/cli.cjs",
+  args = [],
+}) {
   const child = spawn(
     process.execPath,
     [
@@ -23,6 +30,7 @@ export function startEmulatorProcess({ root, stateDir, nodeArgs = [], cli = "dis
       "--json",
       "--state",
       stateDir,
+      ...args,
     ],
     {
       cwd: root,

@@ -33,13 +33,14 @@ function malformed(message: string, cause?: unknown): TokenError {
 }
 
 /**
- * A segment's bytes, or undefined when it is not base64url. Node's decoder is lenient: it skips
- * characters outside the alphabet, stops at "=", takes "+" and "/" too, and reads a character
- * above U+00FF by its low byte. So the check is on its result: every character counted (the
- * length: no unpadded base64url length ≡ 1 mod 4 exists, and each skipped character shortens
- * the output) and neither of the standard alphabet's two is present. The caller has refused
- * characters above U+007F beforehand (`isAscii`); this is the per-request path, where a regular
- * expression over the ~350-character signature cost more than the decoding.
+ * A segment's bytes, or undefined when it is not base64url (docs/aws-behaviour.md, "Token
+ * bytes"). Node's decoder is lenient: it skips characters outside the alphabet, stops at "=",
+ * takes "+" and "/" too, and reads a character above U+00FF by its low byte. So the check is on
+ * its result: every character counted (the length: no unpadded base64url length ≡ 1 mod 4
+ * exists, and each skipped character shortens the output) and neither of the standard
+ * alphabet's two is present. The caller has refused characters above U+007F beforehand
+ * (`isAscii`). This is the per-request path, where a regular expression over the ~350-character
+ * signature cost more than decoding it.
  */
 function base64urlBytes(segment: string): Buffer | undefined {
   const n = segment.length;

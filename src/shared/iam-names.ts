@@ -35,6 +35,25 @@ const ROLE_ARN = new RegExp(
 
 const ROOT_ARN = /^arn:(aws[\w-]*):iam::(\d{12}):root$/;
 
+const providerArn = (account: string) =>
+  new RegExp(`^arn:(aws[\\w-]*):iam::(${account}):oidc-provider\\/(.+)$`);
+
+/** An OIDC provider ARN as IAM writes it: `arn:<partition>:iam::<12 digits>:oidc-provider/<url>`. */
+export const PROVIDER_ARN = providerArn("\\d{12}");
+/** The same with any account text: policies read from files may hold `${AWS::AccountId}`. */
+const PROVIDER_ARN_ANY_ACCOUNT = providerArn("[^:]*");
+
+/**
+ * `arn:<partition>:iam::<account>:oidc-provider/<url>` → its parts; undefined for anything else.
+ * The account is not checked (callers that need 12 digits test it).
+ */
+export function parseProviderArn(
+  arn: string,
+): { partition: string; account: string; url: string } | undefined {
+  const m = PROVIDER_ARN_ANY_ACCOUNT.exec(arn);
+  return m ? { partition: m[1]!, account: m[2]!, url: m[3]! } : undefined;
+}
+
 /** `arn:<partition>:iam::<12 digits>:root` (an account's root user); null otherwise. */
 export function parseRootArn(arn: string): { partition: string; account: string } | null {
   const m = ROOT_ARN.exec(arn);

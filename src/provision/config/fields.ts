@@ -10,19 +10,12 @@ import {
   MAX_CUSTOM_AUDIENCES,
   providerHostPath,
 } from "../../bitbucket/index.js";
+import { PROVIDER_ARN, parseProviderArn } from "../../shared/iam-names.js";
 import { boolean, listOf, matching } from "./kinds.js";
 import { ROLE, ROLES } from "./role-fields.js";
 import { type Section, section } from "./sections.js";
 import type { BbOidcConfig, ProviderConfig, RoleConfig, WorkspaceConfig } from "./types.js";
-import {
-  apiBase,
-  audience,
-  bracedUuid,
-  MAX_THUMBPRINTS,
-  PROVIDER_ARN,
-  slug,
-  THUMBPRINT,
-} from "./value-kinds.js";
+import { apiBase, audience, bracedUuid, MAX_THUMBPRINTS, slug, THUMBPRINT } from "./value-kinds.js";
 
 export { ADMIN_OPT_IN_FIELD, BITBUCKET_EGRESS } from "./value-kinds.js";
 
@@ -116,7 +109,7 @@ function providerSection(issuer: () => string | undefined): Section<ProviderConf
       const thumbprints = values.thumbprints as string[] | undefined;
       const iss = issuer();
       if (arn !== undefined && iss !== undefined) {
-        const hostPath = PROVIDER_ARN.exec(arn)![2];
+        const hostPath = parseProviderArn(arn)!.url;
         if (hostPath !== providerHostPath(iss)) {
           c.report(
             at("arn"),

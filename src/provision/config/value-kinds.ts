@@ -26,7 +26,6 @@ export const POLICY_ARN = /^arn:aws(-[a-z]+)*:iam::(aws|\d{12}):policy\/[\x21-\x
 export const THUMBPRINT = /^[0-9a-fA-F]{40}$/;
 export const DESCRIPTION = /^[\t\n\r\x20-\x7e\xa1-\xff]{0,1000}$/;
 export const SLUG = /^[A-Za-z0-9._-]+$/;
-export const PROVIDER_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:oidc-provider\/(.+)$/;
 export const BRACED_UUID =
   /^\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}$/;
 /** IAM allows 20 managed policies per role at most (10 by default). */

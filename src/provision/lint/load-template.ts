@@ -13,7 +13,6 @@ import { parseRoleArn } from "../../sts/index.js";
 import {
   formatPath,
   iamResources,
-  type ParsedTemplate,
   type Path,
   readTemplate,
   resolveTemplate,

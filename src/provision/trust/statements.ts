@@ -4,7 +4,10 @@
  * of the engine (see `attempts.ts`); this view never decides access.
  */
 import { compileGlob, parseGlob } from "../../policy/glob.js";
+import { parseProviderArn } from "../../shared/iam-names.js";
 import { isRecord } from "../../shared/is-record.js";
+
+export { parseProviderArn };
 
 /** A step into a policy document: `["Statement", 0, "Condition", "StringEquals", "<key>"]`. */
 export type DocPath = readonly (string | number)[];
@@ -115,14 +118,6 @@ function buildViews(doc: Record<string, unknown>): StatementView[] {
     });
   });
   return out;
-}
-
-/** `arn:<partition>:iam::<account>:oidc-provider/<url>` → its parts; undefined for anything else. */
-export function parseProviderArn(
-  arn: string,
-): { partition: string; account: string; url: string } | undefined {
-  const m = /^arn:(aws[a-z-]*):iam::([^:]*):oidc-provider\/(.+)$/.exec(arn);
-  return m ? { partition: m[1]!, account: m[2]!, url: m[3]! } : undefined;
 }
 
 /** Splits a condition key at its last colon: `host/path:sub` → `["host/path", "sub"]`. */

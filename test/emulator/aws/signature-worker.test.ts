@@ -30,6 +30,16 @@ async function casesFor(alg: AllowedAlgorithm): Promise<Case[]> {
   ];
 }
 
+// A signature node:crypto cannot even parse throws, on either thread; the verifier turns that
+// into a refusal.
+const outcome = async (f: () => boolean | Promise<boolean>) => {
+  try {
+    return await f();
+  } catch {
+    return "throws";
+  }
+};
+
 let worker: SignatureWorker | undefined;
 afterEach(async () => {
   await worker?.close();
@@ -46,15 +56,6 @@ describe("signatures checked on the emulator's worker thread", () => {
     worker = new SignatureWorker();
     const w = worker;
     const batch = Array.from({ length: 10 }, () => cases).flat();
-    // A signature node:crypto cannot even parse throws, on either thread; the verifier turns
-    // that into a refusal.
-    const outcome = async (f: () => boolean | Promise<boolean>) => {
-      try {
-        return await f();
-      } catch {
-        return "throws";
-      }
-    };
     const got = await Promise.all(
       batch.map(([alg, key, input, sig]) => outcome(() => w.check(alg, key, input, sig))),
     );
@@ -66,6 +67,25 @@ describe("signatures checked on the emulator's worker thread", () => {
     expect(w.onWorker).toBe(true);
     expect(expected.filter((x) => x === true).length).toBe(40);
     expect(expected).toContain("throws");
+  });
+
+  it("takes the signature as bytes too (what a decision passes), a slice of Node's pool among them", async () => {
+    const cases = [...(await casesFor("RS256")), ...(await casesFor("ES256"))];
+    worker = new SignatureWorker();
+    const w = worker;
+    // Buffer.from keeps small results in one shared pool: a view whose buffer holds others' bytes.
+    const asBytes = cases.map(([alg, key, input, sig]) => {
+      const bytes = Buffer.from(sig, "base64url");
+      return [alg, key, input, bytes] as const;
+    });
+    expect(asBytes.some(([, , , b]) => b.buffer.byteLength > b.length)).toBe(true);
+    const got = await Promise.all(asBytes.map((c) => outcome(() => w.check(...c))));
+    const expected = await Promise.all(
+      cases.map(([alg, key, input, sig]) => outcome(() => signatureValid(alg, key, input, sig))),
+    );
+    expect(got).toEqual(expected);
+    expect(got.filter((x) => x === true).length).toBe(2);
+    expect(w.onWorker).toBe(true);
   });
 
   it("keeps answering, on this thread, once the worker is gone", async () => {
