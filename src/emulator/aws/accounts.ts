@@ -1,4 +1,5 @@
 import type { Store } from "../store/types.js";
+import { type UserSigningKey, userSigningKey } from "./iam/signing-keys.js";
 import { awsId, awsSecret, type RandomSource } from "./random.js";
 
 /** An emulated account and the long-term key pair that acts as its root user. */
@@ -12,13 +13,17 @@ const COLLECTION = "aws-accounts";
 
 /**
  * Accounts live in the store so their admin keys are generated once and stay valid across
- * restarts (scripts and `~/.aws/credentials` profiles keep working).
+ * restarts (scripts and `~/.aws/credentials` profiles keep working). The long-term keys of their
+ * IAM users are IAM's records, read from the same store when a request is signed with one.
  */
 export class Accounts {
   private readonly byKey = new Map<string, AccountRecord>();
   private readonly byId = new Map<string, AccountRecord>();
 
-  private constructor(records: AccountRecord[]) {
+  private constructor(
+    private readonly store: Store,
+    records: AccountRecord[],
+  ) {
     for (const r of records) {
       this.byKey.set(r.accessKeyId, r);
       this.byId.set(r.id, r);
@@ -26,7 +31,7 @@ export class Accounts {
   }
 
   static async open(store: Store, ids: string[], random: RandomSource): Promise<Accounts> {
-    const accounts = new Accounts(store.list<AccountRecord>(COLLECTION));
+    const accounts = new Accounts(store, store.list<AccountRecord>(COLLECTION));
     for (const id of ids) {
       if (accounts.byId.has(id)) continue;
       const record: AccountRecord = {
@@ -43,6 +48,11 @@ export class Accounts {
 
   byAccessKeyId(accessKeyId: string): AccountRecord | undefined {
     return this.byKey.get(accessKeyId);
+  }
+
+  /** An IAM user's access key (any status: the caller decides what an inactive one gets). */
+  userKey(accessKeyId: string): UserSigningKey | undefined {
+    return userSigningKey(this.store, accessKeyId);
   }
 
   get(id: string): AccountRecord | undefined {

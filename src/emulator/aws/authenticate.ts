@@ -1,5 +1,5 @@
 import type { Accounts } from "./accounts.js";
-import { type Caller, rootCaller, sessionCaller } from "./caller.js";
+import { type Caller, rootCaller, sessionCaller, userCaller } from "./caller.js";
 import { AwsError } from "./errors.js";
 import type { SessionAuthority } from "./sessions.js";
 import {
@@ -67,11 +67,19 @@ export async function authenticate(
   let sessionToken: string | undefined;
   const token = headerValue(req.headers, "x-amz-security-token");
   const account = env.accounts.byAccessKeyId(auth.accessKeyId);
+  const userKey = account ? undefined : env.accounts.userKey(auth.accessKeyId);
   if (account) {
     // A long-term key never travels with a session token; AWS rejects the pair.
     if (token !== undefined) throw new AwsError("InvalidClientTokenId", 403, INVALID_TOKEN);
     caller = rootCaller(account);
     secretAccessKey = account.secretAccessKey;
+  } else if (userKey) {
+    // An inactive key is refused exactly like one that never existed (docs/aws-behaviour.md).
+    if (token !== undefined || userKey.key.status !== "Active") {
+      throw new AwsError("InvalidClientTokenId", 403, INVALID_TOKEN);
+    }
+    caller = userCaller(auth.accessKeyId, userKey.user);
+    secretAccessKey = userKey.key.secretAccessKey;
   } else if (auth.accessKeyId.startsWith("ASIA") && auth.accessKeyId.length === 20) {
     if (token === undefined) throw new AwsError("InvalidClientTokenId", 403, INVALID_TOKEN);
     const opened = env.sessions.open(auth.accessKeyId, token);

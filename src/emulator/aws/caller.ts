@@ -1,7 +1,8 @@
 import type { AccountRecord } from "./accounts.js";
+import type { UserStored } from "./iam/records.js";
 import type { SessionClaims } from "./sessions.js";
 
-/** Who signed a request: an account's root key, or an assumed-role session. */
+/** Who signed a request: an account's root key, an IAM user's access key, or a role session. */
 export type Caller =
   | {
       kind: "root";
@@ -11,6 +12,16 @@ export type Caller =
       arn: string;
       /** For the root user AWS reports the account ID as UserId. */
       userId: string;
+    }
+  | {
+      kind: "user";
+      account: string;
+      accessKeyId: string;
+      /** `arn:aws:iam::<acct>:user/<path><name>` */
+      arn: string;
+      /** `AIDA…` */
+      userId: string;
+      userName: string;
     }
   | {
       kind: "session";
@@ -30,6 +41,17 @@ export function rootCaller(account: AccountRecord): Caller {
     accessKeyId: account.accessKeyId,
     arn: `arn:aws:iam::${account.id}:root`,
     userId: account.id,
+  };
+}
+
+export function userCaller(accessKeyId: string, user: Readonly<UserStored>): Caller {
+  return {
+    kind: "user",
+    account: user.account,
+    accessKeyId,
+    arn: user.arn,
+    userId: user.userId,
+    userName: user.name,
   };
 }
 

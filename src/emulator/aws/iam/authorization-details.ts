@@ -2,7 +2,7 @@ import { checkConstraints } from "../errors.js";
 import { awsManagedPolicy, awsManagedPolicyArns } from "./aws-managed.js";
 import { pagingSpecs } from "./constraints.js";
 import type { IamContext } from "./context.js";
-import { customerPoliciesOf, inlinePoliciesOf, rolesOf } from "./lookup.js";
+import { customerPoliciesOf, inlinePoliciesOf, rolesOf, usersOf } from "./lookup.js";
 import { page } from "./paging.js";
 import {
   awsPolicyView,
@@ -17,6 +17,7 @@ import type {
   PolicyVersionView,
   RoleLastUsedStored,
   RoleStored,
+  UserStored,
 } from "./records.js";
 import type { RoleLastUsedLog } from "./role-last-used.js";
 
@@ -31,6 +32,7 @@ export const ENTITY_TYPES = [
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
 export type AuthorizationDetail =
+  | { kind: "user"; user: UserStored }
   | {
       kind: "role";
       role: RoleStored;
@@ -40,15 +42,17 @@ export type AuthorizationDetail =
   | { kind: "policy"; policy: ManagedPolicyView; versions: PolicyVersionView[] };
 
 type Ref =
+  | { kind: "user"; user: UserStored }
   | { kind: "role"; role: RoleStored }
   | { kind: "local"; arn: string }
   | { kind: "aws"; arn: string };
 
 /**
- * One page of an account's roles and managed policies with everything that decides who can do
- * what: trust policy, inline and attached policies, boundary, tags, last use; every version of
- * every policy. Customer managed policies are all listed; AWS managed ones only where a role of
- * the account uses them [U] (docs/aws-behaviour.md). The emulator has no users or groups.
+ * One page of an account's users, roles and managed policies with everything that decides who
+ * can do what: trust policy, inline and attached policies, boundary, tags, last use; every
+ * version of every policy. Customer managed policies are all listed; AWS managed ones only where
+ * a role of the account uses them [U] (docs/aws-behaviour.md). The emulator has no groups, and
+ * its users hold no policies (docs/decisions.md).
  */
 export function authorizationDetails(
   ctx: IamContext,
@@ -59,6 +63,9 @@ export function authorizationDetails(
   checkConstraints(pagingSpecs(request), filterViolations(request.filter));
   const wanted = new Set<string>(request.filter?.length ? request.filter : ENTITY_TYPES);
   const refs: Ref[] = [];
+  if (wanted.has("User")) {
+    for (const user of usersOf(ctx.store, account)) refs.push({ kind: "user", user });
+  }
   if (wanted.has("Role")) {
     for (const role of rolesOf(ctx.store, account)) refs.push({ kind: "role", role });
   }
@@ -77,6 +84,7 @@ export function authorizationDetails(
   const { page: refsPage, marker } = page(refs, request);
   const customer = new Map(customerPoliciesOf(ctx.store, account).map((p) => [p.arn, p]));
   const items = refsPage.map((ref): AuthorizationDetail => {
+    if (ref.kind === "user") return ref;
     if (ref.kind === "role") {
       return {
         kind: "role",

@@ -38,6 +38,46 @@ export const roleNameSpec = (value: string | undefined, name = "roleName"): Para
   pattern: IAM_PATTERNS.name,
 });
 
+/** CreateUser's name (userNameType); `existing` names (existingUserNameType) may be 128 long. */
+export const userNameSpec = (
+  value: string | undefined,
+  opts: { existing?: boolean } = {},
+): ParamSpec => ({
+  name: "userName",
+  value,
+  required: true,
+  minLength: 1,
+  maxLength: opts.existing ? 128 : 64,
+  pattern: IAM_PATTERNS.name,
+});
+
+export const accessKeyIdSpec = (value: string | undefined): ParamSpec => ({
+  name: "accessKeyId",
+  value,
+  required: true,
+  minLength: 16,
+  maxLength: 128,
+  pattern: { re: /^\w+$/, text: "[\\w]+" },
+});
+
+/** A path (pathType), as roles and users take it. */
+export const pathSpec = (value: string | undefined): ParamSpec => ({
+  name: "path",
+  value,
+  minLength: 1,
+  maxLength: 512,
+  pattern: IAM_PATTERNS.path,
+});
+
+/** A PathPrefix (pathPrefixType), as ListRoles and ListUsers take it. */
+export const pathPrefixSpec = (value: string | undefined): ParamSpec => ({
+  name: "pathPrefix",
+  value,
+  minLength: 1,
+  maxLength: 512,
+  pattern: IAM_PATTERNS.pathPrefix,
+});
+
 export const policyNameSpec = (value: string | undefined, name = "policyName"): ParamSpec => ({
   name,
   value,

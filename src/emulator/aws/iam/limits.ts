@@ -11,4 +11,6 @@ export const IAM_LIMITS = {
   managedPoliciesPerRole: 10,
   tagsPerResource: 50,
   versionsPerPolicy: 5,
+  usersPerAccount: 5000,
+  accessKeysPerUser: 2,
 } as const;

@@ -1,4 +1,7 @@
-/** IAM state as stored: one JSON record per provider, role, inline policy and managed policy. */
+/**
+ * IAM state as stored: one JSON record per provider, role, inline policy, managed policy, user
+ * and access key.
+ */
 
 export interface TagRecord {
   key: string;
@@ -33,6 +36,29 @@ export interface RoleStored {
   /** ARN of the managed policy that bounds the role's permissions. */
   permissionsBoundary?: string;
   tags: TagRecord[];
+}
+
+export interface UserStored {
+  account: string;
+  name: string;
+  path: string;
+  /** `AIDA…` */
+  userId: string;
+  arn: string;
+  createDate: string;
+  tags: TagRecord[];
+}
+
+/** A user's long-term key. The secret is kept: the emulator checks signatures made with it. */
+export interface AccessKeyStored {
+  account: string;
+  /** The owner's name as created (names are matched without regard to case). */
+  userName: string;
+  /** `AKIA…` */
+  accessKeyId: string;
+  secretAccessKey: string;
+  status: "Active" | "Inactive";
+  createDate: string;
 }
 
 export interface InlinePolicyStored {
@@ -104,4 +130,6 @@ export const COLLECTIONS = {
   rolePolicies: "iam-role-policies",
   policies: "iam-policies",
   roleLastUsed: "iam-role-last-used",
+  users: "iam-users",
+  accessKeys: "iam-access-keys",
 } as const;

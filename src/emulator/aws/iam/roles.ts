@@ -8,8 +8,8 @@ import {
 import { awsId } from "../random.js";
 import {
   arnSpec,
-  IAM_PATTERNS,
   maxSessionDurationSpec,
+  pathSpec,
   policyDocumentSpec,
   roleDescriptionSpec,
   roleNameSpec,
@@ -54,7 +54,7 @@ export class Roles {
       checkConstraints(
         [
           roleNameSpec(input.name),
-          { name: "path", value: path, minLength: 1, maxLength: 512, pattern: IAM_PATTERNS.path },
+          pathSpec(path),
           policyDocumentSpec(input.trustPolicy, "assumeRolePolicyDocument"),
           roleDescriptionSpec(input.description),
           maxSessionDurationSpec(input.maxSessionDuration),

@@ -1,11 +1,13 @@
-import { el, memberList, text, type XmlChild, type XmlElement } from "../xml.js";
+import { el, memberList, text, type XmlChild, type XmlElement, type XmlInput } from "../xml.js";
 import type {
+  AccessKeyStored,
   ManagedPolicyView,
   OidcProviderStored,
   PolicyVersionView,
   RoleLastUsedStored,
   RoleStored,
   TagRecord,
+  UserStored,
 } from "./records.js";
 
 /** IAM's XML shapes for its entities, member order as IAM writes them. */
@@ -75,6 +77,33 @@ export function roleXml(
     !opts.listed && tagsXml(r.tags),
     opts.withLastUsed && lastUsedXml(opts.lastUsed),
   );
+}
+
+/** The members every user shape starts with. */
+export function userCore(u: UserStored): XmlChild[] {
+  return [
+    el("Path", u.path),
+    el("UserName", u.name),
+    el("UserId", u.userId),
+    el("Arn", u.arn),
+    el("CreateDate", u.createDate),
+  ];
+}
+
+/** CreateUser, GetUser: the user; ListUsers leaves out the tags (`listed`), as IAM lists do. */
+export function userXml(u: UserStored, opts: { listed?: boolean } = {}): XmlElement {
+  return el("User", userCore(u), !opts.listed && tagsXml(u.tags));
+}
+
+/** CreateAccessKey's AccessKey (with the secret, its only appearance), or ListAccessKeys' metadata. */
+export function accessKeyXml(k: AccessKeyStored, opts: { withSecret?: boolean } = {}): XmlInput[] {
+  return [
+    el("UserName", k.userName),
+    el("AccessKeyId", k.accessKeyId),
+    el("Status", k.status),
+    opts.withSecret && el("SecretAccessKey", k.secretAccessKey),
+    el("CreateDate", k.createDate),
+  ];
 }
 
 export function providerXml(p: OidcProviderStored): XmlChild[] {

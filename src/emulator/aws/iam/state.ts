@@ -1,6 +1,7 @@
 import type { OidcProviderRecord, RoleRecord } from "../../../sts/types.js";
 import type { Store } from "../../store/types.js";
 import type { RandomSource } from "../random.js";
+import { AccessKeys } from "./access-keys.js";
 import { AccountLock } from "./account-lock.js";
 import { type AuthorizationDetail, authorizationDetails } from "./authorization-details.js";
 import type { IamContext } from "./context.js";
@@ -20,6 +21,7 @@ import { type CreateRoleInput, Roles } from "./roles.js";
 import { StsView } from "./sts-view.js";
 import type { TagInput } from "./tags.js";
 import { TrustPolicies } from "./trust-policies.js";
+import { Users } from "./users.js";
 
 export { IAM_LIMITS } from "./limits.js";
 
@@ -38,9 +40,9 @@ export interface IamStateOptions {
 /**
  * IAM's entities and their rules, independent of the wire: the Query handlers call these, and so
  * can a CloudFormation handler creating the same resources. One module per kind of entity
- * (providers, roles, inline policies, managed policies, their versions), all mutations of an
- * account behind one lock; every mutation resolves only once the store has it on disk. The
- * methods below are the stable surface other areas call; the wire uses the parts directly.
+ * (providers, roles, inline policies, managed policies, their versions, users, access keys), all
+ * mutations of an account behind one lock; every mutation resolves only once the store has it on
+ * disk. The methods below are the stable surface other areas call; the wire uses the parts directly.
  */
 export class IamState {
   readonly providers: OidcProviders;
@@ -49,6 +51,8 @@ export class IamState {
   readonly policies: ManagedPolicies;
   readonly policyVersions: PolicyVersions;
   readonly lastUsed: RoleLastUsedLog;
+  readonly users: Users;
+  readonly accessKeys: AccessKeys;
   private readonly ctx: IamContext;
   private readonly sts: StsView;
 
@@ -66,6 +70,8 @@ export class IamState {
     this.rolePolicies = new RolePolicies(this.ctx, this.roles);
     this.policies = new ManagedPolicies(this.ctx);
     this.policyVersions = new PolicyVersions(this.ctx, this.policies);
+    this.users = new Users(this.ctx);
+    this.accessKeys = new AccessKeys(this.ctx, this.users);
     this.sts = new StsView(options.store, trust);
   }
 

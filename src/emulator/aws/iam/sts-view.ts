@@ -1,7 +1,7 @@
 import type { OidcProviderRecord, RoleRecord } from "../../../sts/types.js";
 import { parseRoleArn } from "../../../sts/validate-params.js";
 import type { Store } from "../../store/types.js";
-import { keys } from "./lookup.js";
+import { keys, peek } from "./lookup.js";
 import { COLLECTIONS, type OidcProviderStored, type RoleStored } from "./records.js";
 import type { TrustPolicies } from "./trust-policies.js";
 
@@ -17,7 +17,11 @@ export class StsView {
   ) {}
 
   provider(account: string, url: string): OidcProviderRecord | undefined {
-    const r = this.peek<OidcProviderStored>(COLLECTIONS.providers, keys.provider(account, url));
+    const r = peek<OidcProviderStored>(
+      this.store,
+      COLLECTIONS.providers,
+      keys.provider(account, url),
+    );
     return (
       r && {
         arn: r.arn,
@@ -31,7 +35,7 @@ export class StsView {
   role(roleArn: string): RoleRecord | undefined {
     const parts = parseRoleArn(roleArn);
     if (!parts) return undefined;
-    const r = this.peek<RoleStored>(COLLECTIONS.roles, keys.role(parts.account, parts.name));
+    const r = peek<RoleStored>(this.store, COLLECTIONS.roles, keys.role(parts.account, parts.name));
     if (!r || r.arn !== roleArn) return undefined;
     return {
       arn: r.arn,
@@ -40,11 +44,5 @@ export class StsView {
       trustPolicy: this.trust.compiled(r.arn, r.trustPolicy),
       maxSessionDuration: r.maxSessionDuration,
     };
-  }
-
-  private peek<T>(collection: string, key: string): Readonly<T> | undefined {
-    return this.store.peek
-      ? this.store.peek<T>(collection, key)
-      : this.store.get<T>(collection, key);
   }
 }

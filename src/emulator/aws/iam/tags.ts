@@ -181,3 +181,16 @@ export function dropTags<R extends { tags: TagRecord[] }>(
     await target.save({ ...record, tags: removeTags(record.tags, tagKeys ?? []) });
   });
 }
+
+/** TagX, UntagX and ListXTags for one kind of entity, given how to reach one by account and ID. */
+export function tagging<R extends { tags: TagRecord[] }>(
+  target: (account: string, id: string) => TagTarget<R>,
+) {
+  return {
+    tag: (account: string, id: string, tags: TagInput[] | undefined) =>
+      addTags(target(account, id), tags),
+    untag: (account: string, id: string, tagKeys: string[] | undefined) =>
+      dropTags(target(account, id), tagKeys),
+    list: (account: string, id: string): TagRecord[] => target(account, id).load().tags,
+  };
+}

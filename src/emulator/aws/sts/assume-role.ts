@@ -88,8 +88,8 @@ export async function assumeRole(ctx: ActionContext<AwsBackend>): Promise<XmlChi
 
 /** The signed caller as STS's decision sees it. */
 function stsCaller(caller: Caller): AssumeRoleCaller {
-  if (caller.kind === "root") {
-    return { type: "root", arn: caller.arn, account: caller.account, userId: caller.userId };
+  if (caller.kind === "root" || caller.kind === "user") {
+    return { type: caller.kind, arn: caller.arn, account: caller.account, userId: caller.userId };
   }
   const s = caller.session;
   const out: AssumeRoleCaller = {

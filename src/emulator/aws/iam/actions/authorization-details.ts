@@ -7,11 +7,12 @@ import {
   pageTail,
   roleCore,
   tagsXml,
+  userCore,
   versionXml,
 } from "../shapes.js";
 import { account, action, paging } from "./wire.js";
 
-/** GetAccountAuthorizationDetails: roles and managed policies with everything that decides access. */
+/** GetAccountAuthorizationDetails: users, roles and managed policies with everything that decides access. */
 export const authorizationDetailsActions = {
   GetAccountAuthorizationDetails: action(async (ctx) => {
     const filter = ctx.params.list("Filter");
@@ -19,10 +20,11 @@ export const authorizationDetailsActions = {
       ...(filter !== undefined ? { filter } : {}),
       ...paging(ctx),
     });
+    const users = items.filter((i) => i.kind === "user");
     const roles = items.filter((i) => i.kind === "role");
     const policies = items.filter((i) => i.kind === "policy");
     return [
-      el("UserDetailList"),
+      memberList("UserDetailList", users.map(userDetailXml)),
       el("GroupDetailList"),
       memberList("RoleDetailList", roles.map(roleDetailXml)),
       memberList("Policies", policies.map(policyDetailXml)),
@@ -30,6 +32,17 @@ export const authorizationDetailsActions = {
     ];
   }),
 };
+
+/** A user: no inline or attached policies and no groups, which the emulator's users never hold. */
+function userDetailXml(d: Extract<AuthorizationDetail, { kind: "user" }>) {
+  return [
+    userCore(d.user),
+    el("UserPolicyList"),
+    el("GroupList"),
+    el("AttachedManagedPolicies"),
+    tagsXml(d.user.tags),
+  ];
+}
 
 function roleDetailXml(d: Extract<AuthorizationDetail, { kind: "role" }>) {
   const r = d.role;

@@ -71,7 +71,7 @@ export const managedPolicyActions = {
         ...(pathPrefix !== undefined ? { pathPrefix } : {}),
       },
     );
-    // The emulator has no users or groups; a filter for them finds nothing.
+    // The emulator has no groups and its users hold no policies; a filter for them finds nothing.
     const p = page(filter === undefined || filter === "Role" ? roles : [], paging(ctx));
     return [
       el("PolicyGroups"),

@@ -1,6 +1,6 @@
 import { checkConstraints } from "../../errors.js";
 import { el } from "../../xml.js";
-import { IAM_PATTERNS } from "../constraints.js";
+import { pathPrefixSpec } from "../constraints.js";
 import { roleXml } from "../shapes.js";
 import { account, action, pagedList, tagPage, tagsParam } from "./wire.js";
 
@@ -25,15 +25,7 @@ export const roleActions = {
   }),
   ListRoles: action(async (ctx) => {
     const prefix = ctx.params.get("PathPrefix");
-    checkConstraints([
-      {
-        name: "pathPrefix",
-        value: prefix,
-        minLength: 1,
-        maxLength: 512,
-        pattern: IAM_PATTERNS.pathPrefix,
-      },
-    ]);
+    checkConstraints([pathPrefixSpec(prefix)]);
     const roles = ctx.backend.iam.roles.list(account(ctx), prefix);
     return pagedList(ctx, "Roles", roles, (r) => roleXml(r, { listed: true }).children);
   }),

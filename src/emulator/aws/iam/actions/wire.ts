@@ -1,7 +1,7 @@
 import type { AwsBackend } from "../../backend.js";
-import { checkConstraints, missingParameter } from "../../errors.js";
+import { AwsError, checkConstraints, invalidInput, missingParameter } from "../../errors.js";
 import type { ActionContext, ActionSpec } from "../../service.js";
-import { el, memberList, type XmlChild } from "../../xml.js";
+import { el, memberList, type XmlChild, type XmlInput } from "../../xml.js";
 import { pagingSpecs } from "../constraints.js";
 import { page } from "../paging.js";
 import type { TagRecord } from "../records.js";
@@ -53,7 +53,7 @@ export function pagedList<T>(
   ctx: Ctx,
   name: string,
   items: readonly T[],
-  member: (item: T) => XmlChild | XmlChild[],
+  member: (item: T) => XmlInput,
 ): XmlChild[] {
   const p = page(items, paging(ctx));
   return [memberList(name, p.page.map(member)), ...pageTail(p.marker)];
@@ -63,4 +63,26 @@ export function pagedList<T>(
 export function tagPage(ctx: Ctx, tags: readonly TagRecord[]): XmlChild[] {
   const p = page(tags, paging(ctx));
   return [tagsXml(p.page) ?? el("Tags"), ...pageTail(p.marker)];
+}
+
+/**
+ * `UserName`, or, when it is absent, the user whose key signed the request (IAM resolves it from
+ * the access key). A role session must name the user; the root user's own keys are the
+ * account's admin key, which IAM here does not manage (docs/decisions.md).
+ */
+export function userNameOf(ctx: Ctx): string {
+  const given = ctx.params.get("UserName");
+  if (given !== undefined) return given;
+  const caller = ctx.caller!;
+  if (caller.kind === "user") return caller.userName;
+  if (caller.kind === "session") {
+    throw new AwsError(
+      "ValidationError",
+      400,
+      "Must specify userName when calling with non-User credentials",
+    );
+  }
+  throw invalidInput(
+    `The root user's access key is the account's admin key, which the emulator does not create, change or delete: give UserName to act on an IAM user's keys.`,
+  );
 }
