@@ -1,14 +1,17 @@
 /**
  * An IAM session with the AWS CLI (v1, botocore) as a user types it: documents from files,
- * shorthand tags, the CLI's own pagination. Every refusal is checked as the CLI prints it.
+ * shorthand tags, the CLI's own pagination. Every refusal is checked as the CLI prints it. Then
+ * an IAM user as a platform team's CI admin identity: the admin creates the user and its key, the
+ * CLI signs with that key (who am I, assume a role whose trust policy names the user).
  */
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { describeWith } from "../../support/real-clients.js";
 import { startEndpoint } from "../aws/helpers.js";
-import { type CliSession, cliError, cliSession } from "./cli.js";
+import { type CliSession, type Creds, cliError, cliSession } from "./cli.js";
 
 const A = "111111111111";
+const B = "222222222222";
 const allow = (...actions: string[]) =>
   JSON.stringify({
     Version: "2012-10-17",
@@ -376,4 +379,146 @@ describeWith(["aws"], "aws iam (CLI v1, botocore)", () => {
       expect(r).toMatchObject({ status: 0, stderr: "" });
     }
   }, 120_000);
+});
+
+describeWith(["aws"], "aws iam users and their keys (CLI v1, botocore)", () => {
+  test("a user's key signs get-caller-identity and assume-role; delete-user waits for its key", async () => {
+    const user = (await cli.ok(["iam", "create-user", "--user-name", "ci-admin", "--path", "/ci/"]))
+      .User;
+    expect(user).toMatchObject({
+      UserName: "ci-admin",
+      Path: "/ci/",
+      Arn: `arn:aws:iam::${A}:user/ci/ci-admin`,
+    });
+    const key = (await cli.ok(["iam", "create-access-key", "--user-name", "ci-admin"])).AccessKey;
+    expect(key).toMatchObject({ UserName: "ci-admin", Status: "Active" });
+    const creds: Creds = { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
+
+    expect(await cli.ok(["sts", "get-caller-identity"], { creds })).toEqual({
+      UserId: user.UserId,
+      Account: A,
+      Arn: `arn:aws:iam::${A}:user/ci/ci-admin`,
+    });
+    // Without --user-name the CLI acts on the signing user itself.
+    expect((await cli.ok(["iam", "get-user"], { creds })).User.UserName).toBe("ci-admin");
+
+    const trust = await cli.file(
+      "trust-user.json",
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${A}:user/ci/ci-admin` },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      }),
+    );
+    await cli.ok(
+      [
+        "iam",
+        "create-role",
+        "--role-name",
+        "deployer",
+        "--assume-role-policy-document",
+        trust,
+        "--max-session-duration",
+        "7200",
+      ],
+      { creds: ep.accounts[1]! },
+    );
+    const assumed = await cli.ok(
+      [
+        "sts",
+        "assume-role",
+        "--role-arn",
+        `arn:aws:iam::${B}:role/deployer`,
+        "--role-session-name",
+        "release",
+        "--duration-seconds",
+        "7200",
+      ],
+      { creds },
+    );
+    expect(assumed.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${B}:assumed-role/deployer/release`);
+    const session: Creds = {
+      accessKeyId: assumed.Credentials.AccessKeyId,
+      secretAccessKey: assumed.Credentials.SecretAccessKey,
+      sessionToken: assumed.Credentials.SessionToken,
+    };
+    expect((await cli.ok(["sts", "get-caller-identity"], { creds: session })).Arn).toBe(
+      `arn:aws:sts::${B}:assumed-role/deployer/release`,
+    );
+
+    const refused = await cli.aws(["iam", "delete-user", "--user-name", "ci-admin"]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr.trim()).toBe(
+      cliError(
+        "DeleteConflict",
+        "DeleteUser",
+        "Cannot delete entity, must delete access keys first.",
+      ),
+    );
+
+    await cli.ok([
+      "iam",
+      "update-access-key",
+      "--user-name",
+      "ci-admin",
+      "--access-key-id",
+      key.AccessKeyId,
+      "--status",
+      "Inactive",
+    ]);
+    const inactive = await cli.aws(["sts", "get-caller-identity"], { creds });
+    expect(inactive.stderr.trim()).toBe(
+      cliError(
+        "InvalidClientTokenId",
+        "GetCallerIdentity",
+        "The security token included in the request is invalid.",
+      ),
+    );
+
+    await cli.ok([
+      "iam",
+      "delete-access-key",
+      "--user-name",
+      "ci-admin",
+      "--access-key-id",
+      key.AccessKeyId,
+    ]);
+    await cli.ok(["iam", "delete-user", "--user-name", "ci-admin"]);
+    const gone = await cli.aws(["iam", "get-user", "--user-name", "ci-admin"]);
+    expect(gone.stderr.trim()).toBe(
+      cliError("NoSuchEntity", "GetUser", "The user with name ci-admin cannot be found."),
+    );
+  });
+
+  test("a third key is refused in AWS's words; list-users pages with the CLI's paginator", async () => {
+    await cli.ok(["iam", "create-user", "--user-name", "rotating"]);
+    await cli.ok(["iam", "create-access-key", "--user-name", "rotating"]);
+    await cli.ok(["iam", "create-access-key", "--user-name", "rotating"]);
+    const third = await cli.aws(["iam", "create-access-key", "--user-name", "rotating"]);
+    expect(third.stderr.trim()).toBe(
+      cliError("LimitExceeded", "CreateAccessKey", "Cannot exceed quota for AccessKeysPerUser: 2"),
+    );
+    for (const n of ["svc-1", "svc-2", "svc-3"]) {
+      await cli.ok(["iam", "create-user", "--user-name", n, "--path", "/svc/"]);
+    }
+    // --page-size 1 makes the CLI follow Marker page by page.
+    const listed = await cli.ok([
+      "iam",
+      "list-users",
+      "--path-prefix",
+      "/svc/",
+      "--page-size",
+      "1",
+    ]);
+    expect(listed.Users.map((u: { UserName: string }) => u.UserName)).toEqual([
+      "svc-1",
+      "svc-2",
+      "svc-3",
+    ]);
+  });
 });

@@ -3,9 +3,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { clientEnv, describeWith, runClient } from "../../support/real-clients.js";
-import { startEndpoint } from "../aws/helpers.js";
+import { iam, startEndpoint } from "../aws/helpers.js";
 import {
   createPipelineRole,
   type PipelineIssuer,
@@ -13,6 +14,7 @@ import {
 } from "../aws/pipeline-issuer.js";
 
 const SCRIPT = fileURLToPath(new URL("./fixtures/boto3_session.py", import.meta.url));
+const USERS_SCRIPT = fileURLToPath(new URL("./fixtures/boto3_users.py", import.meta.url));
 const A = "111111111111";
 let ep: Awaited<ReturnType<typeof startEndpoint>>;
 let issuer: PipelineIssuer;
@@ -107,6 +109,56 @@ describeWith(["boto3"], "boto3", () => {
       code: "SignatureDoesNotMatch",
       status: 403,
       message: "Credential should be scoped to a valid region.",
+    });
+  }, 120_000);
+
+  test("an IAM user's key: who am I, assume a role naming the user, refusals in AWS's words", async () => {
+    const B = "222222222222";
+    await iam(ep.url, ep.accounts[1]!).send(
+      new CreateRoleCommand({
+        RoleName: "py-user-target",
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${A}:user/ci/py-ci` },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        }),
+      }),
+    );
+    const run = await runClient("python3", [USERS_SCRIPT], {
+      env: clientEnv(home, {
+        BB_OIDC_ENDPOINT: ep.url,
+        AWS_ACCESS_KEY_ID: ep.accounts[0]!.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ep.accounts[0]!.secretAccessKey,
+        ROLE_ARN: `arn:aws:iam::${B}:role/py-user-target`,
+      }),
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.identity).toMatchObject({ Account: A, Arn: `arn:aws:iam::${A}:user/ci/py-ci` });
+    expect(out.identity.UserId).toMatch(/^AIDA/);
+    expect(out.self).toBe("py-ci");
+    expect(out.assumed).toBe(`arn:aws:sts::${B}:assumed-role/py-user-target/py`);
+    expect(out.keys).toHaveLength(1);
+    expect(out.deleteWithKey).toEqual({
+      code: "DeleteConflict",
+      status: 409,
+      message: "Cannot delete entity, must delete access keys first.",
+    });
+    expect(out.inactive).toEqual({
+      code: "InvalidClientTokenId",
+      status: 403,
+      message: "The security token included in the request is invalid.",
+    });
+    expect(out.afterDelete).toEqual({
+      code: "NoSuchEntity",
+      status: 404,
+      message: "The user with name py-ci cannot be found.",
     });
   }, 120_000);
 });
