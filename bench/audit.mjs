@@ -29,7 +29,7 @@ import {
   AssumeRoleWithWebIdentityCommand,
   STSClient,
 } from "@aws-sdk/client-sts";
-import { ensureDist, median } from "./emulator/procs.mjs";
+import { ensureDist, median, startEmulatorProcess, stopProcess } from "./emulator/procs.mjs";
 import { emit, round } from "./lib.mjs";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -70,40 +70,17 @@ function run(cmd, args, env = {}) {
 }
 
 async function startEmulator(state) {
-  const args = [
-    "dist/cli.cjs",
-    "emulator",
-    "start",
-    "--aws-port",
-    "0",
-    "--bitbucket-port",
-    "0",
-    "--json",
-    "--state",
-    state,
-  ];
-  for (const a of [MGMT, ...members]) args.push("--account", a);
+  const args = [MGMT, ...members].flatMap((a) => ["--account", a]);
   args.push("--organization", `${OU_SMALL}=${members.slice(0, SMALL).join(",")}`);
   if (ACCOUNTS > SMALL) args.push("--organization", `${OU_REST}=${members.slice(SMALL).join(",")}`);
   // BENCH_AUDIT_PROFILE=dir: the emulator runs from an unminified bundle under --cpu-prof.
   const profile = process.env.BENCH_AUDIT_PROFILE;
-  if (profile) {
-    const { bundleForProfile } = await import("./emulator/profile-summary.mjs");
-    const entry = join(profile, "cli-for-profile.mjs");
-    await bundleForProfile(root, entry);
-    args.splice(0, 1, "--cpu-prof", "--cpu-prof-dir", profile, entry);
-  }
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  const ready = await new Promise((resolve, reject) => {
-    let buf = "";
-    child.stdout.on("data", (d) => {
-      buf += d;
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-    });
-    child.on("exit", (code) => reject(new Error(`emulator exited with ${code}`)));
-  });
-  return { child, ready };
+  if (!profile) return startEmulatorProcess({ root, stateDir: state, args });
+  const { bundleForProfile } = await import("./emulator/profile-summary.mjs");
+  const cli = join(profile, "cli-for-profile.mjs");
+  await bundleForProfile(root, cli);
+  const nodeArgs = ["--cpu-prof", "--cpu-prof-dir", profile];
+  return startEmulatorProcess({ root, stateDir: state, args, nodeArgs, cli });
 }
 
 const trust = (account, url, conditions) =>
@@ -232,8 +209,22 @@ async function refuseDetails(endpoint) {
   if (!r.ok) throw new Error(`faults: ${r.status} ${await r.text()}`);
 }
 
+/**
+ * BENCH_AUDIT_PROFILE_AUDIT=dir: the listing-path audits run from an unminified bundle under
+ * --cpu-prof (summarise with bench/emulator/profile-summary.mjs).
+ */
+async function auditEntry(profiled) {
+  const dir = process.env.BENCH_AUDIT_PROFILE_AUDIT;
+  if (!profiled || !dir) return ["dist/cli.cjs"];
+  const { bundleForProfile } = await import("./emulator/profile-summary.mjs");
+  const entry = join(dir, "cli-for-profile.mjs");
+  await bundleForProfile(root, entry);
+  return ["--cpu-prof", "--cpu-prof-dir", dir, entry];
+}
+
 /** The CLI as a scheduled pipeline runs it; GNU time reports the process's peak RSS. */
-async function audit(endpoint, session, extra, out, memory = false) {
+async function audit(endpoint, session, extra, out, memory = false, profiled = false) {
+  const entry = await auditEntry(profiled);
   const started = process.hrtime.bigint();
   const r = await run(
     "/usr/bin/time",
@@ -241,7 +232,7 @@ async function audit(endpoint, session, extra, out, memory = false) {
       "-f",
       "maxrss=%M",
       process.execPath,
-      "dist/cli.cjs",
+      ...entry,
       "audit",
       "--organization",
       "--assume-role-name",
@@ -362,7 +353,7 @@ try {
     // The other reading path: GetAccountAuthorizationDetails refused (a policy without it), so
     // the audit lists roles and reads each one — the baseline's calls, plus the decisions.
     await refuseDetails(endpoint);
-    const l = await audit(endpoint, session, [], out);
+    const l = await audit(endpoint, session, [], out, false, true);
     listingPathMs.push(l.ms);
     listingPathReadWith = [...new Set(l.report.accounts.map((x) => x.readWith))];
   }
@@ -400,7 +391,6 @@ try {
       timeRatio <= 1.3 && memoryRatio <= 1.25 && report.summary.oidcRoles >= expectedRoles,
   });
 } finally {
-  child.kill("SIGTERM");
-  await new Promise((r) => child.once("exit", r));
+  await stopProcess(child);
   await rm(state, { recursive: true, force: true });
 }

@@ -7,12 +7,14 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Log } from "sarif";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CLI, runCli, transcript } from "../e2e/cli-run.js";
 import type { Creds } from "../emulator/aws/helpers.js";
 import { ensureBuilt } from "../support/built-cli.js";
 import { DEV, GHOST, MANAGEMENT, PROD_A, REPO, WORKSPACE_UUID } from "./fixtures.js";
 import { credsOf, type Endpoint, memberSession, startPlantedOrganization } from "./org-fixture.js";
+import { codeScanningProblems, typeCheckSarif } from "./sarif-judge.js";
 
 let ep: Endpoint;
 let dir: string;
@@ -137,18 +139,39 @@ describe("bb-oidc audit", () => {
     });
   });
 
-  test("sarif and csv for machines", async () => {
-    const sarif = JSON.parse((await audit([...ORG, "--format", "sarif"])).stdout);
-    expect(sarif.version).toBe("2.1.0");
-    const run = sarif.runs[0];
-    const ids = run.tool.driver.rules.map((x: { id: string }) => x.id);
-    for (const res of run.results) {
-      expect(ids[res.ruleIndex]).toBe(res.ruleId);
-      expect(res.locations[0].physicalLocation.artifactLocation.uri).toMatch(
+  test("sarif: a SARIF 2.1.0 log by DefinitelyTyped's types, with what GitHub code scanning requires of an upload", async () => {
+    const sarif: Log = JSON.parse((await audit([...ORG, "--format", "sarif"])).stdout);
+    const run = sarif.runs[0]!;
+    expect(run.results?.length).toBeGreaterThan(0);
+    const typed = typeCheckSarif(sarif, mkdtempSync(join(dir, "sarif-")));
+    expect(typed.output).toBe("");
+    expect(typed.ok).toBe(true);
+    expect(codeScanningProblems(sarif)).toEqual([]);
+    // Located at the role's ARN, and the run says an account was not audited.
+    for (const res of run.results ?? []) {
+      expect(res.locations?.[0]?.physicalLocation?.artifactLocation?.uri).toMatch(
         /^arn:aws:iam::\d{12}:/,
       );
     }
-    expect(run.invocations[0].executionSuccessful).toBe(false);
+    expect(run.invocations?.[0]?.executionSuccessful).toBe(false);
+
+    // The judges say no to what code scanning would refuse: a level SARIF does not have, a
+    // message without text, a rule nobody describes.
+    const high = structuredClone(sarif) as unknown as { runs: { results: { level: string }[] }[] };
+    high.runs[0]!.results[0]!.level = "high";
+    const refused = typeCheckSarif(high, mkdtempSync(join(dir, "sarif-")));
+    expect(refused.ok).toBe(false);
+    expect(refused.output).toContain('"high"');
+    const mute = structuredClone(sarif);
+    delete mute.runs[0]!.results![0]!.message.text;
+    mute.runs[0]!.results![1]!.ruleId = "no-such-rule";
+    expect(codeScanningProblems(mute)).toEqual([
+      expect.stringMatching(/^runs\[0\]\.results\[0\] .*: no message\.text$/),
+      expect.stringMatching(/^runs\[0\]\.results\[1\] \(no-such-rule\): ruleId names no rule/),
+    ]);
+  });
+
+  test("csv for spreadsheets", async () => {
     const csv = (await audit([...ORG, "--format", "csv"])).stdout.split("\r\n");
     expect(csv[0]).toBe(
       "severity,rule_id,account,role,role_arn,who_can_assume,condition,blast_radius,message,fix",

@@ -4,15 +4,16 @@
  * reachability × blast radius.
  */
 import { PolicyError } from "../../errors.js";
+import type { CompiledPolicy } from "../../policy/index.js";
 import type { TrustTarget } from "../../provision/lint/types.js";
+import { worldWithCompiled } from "../../provision/trust/compiled-world.js";
 import {
   parseProviderArn,
   statementViews,
   webIdentityAllows,
 } from "../../provision/trust/statements.js";
-import { NO_KEYS } from "../../provision/trust/synthetic.js";
 import { trustFacts } from "../../provision/who-can/index.js";
-import { type StsWorld, staticWorld } from "../../sts/index.js";
+import type { StsWorld } from "../../sts/index.js";
 import { blastRadius } from "../blast-radius.js";
 import { issuerKind } from "../issuers.js";
 import { exposureSeverity, fromLintSeverity } from "../severity.js";
@@ -27,6 +28,7 @@ import type {
 } from "../types.js";
 import { decideBitbucket } from "./bitbucket.js";
 import { subConditions } from "./candidates.js";
+import { compileTrust } from "./compile-trust.js";
 import { type LintHit, lintLiveRoles, liveTrustTarget } from "./lint-bridge.js";
 import { type IssuerOutcome, widest } from "./outcome.js";
 import { probeIssuer } from "./probe.js";
@@ -87,17 +89,25 @@ function trustedProviders(role: LiveRole, providers: readonly ProviderInfo[]): T
   return { present: [...present.values()], missing };
 }
 
-function worldFor(role: LiveRole, providers: readonly ProviderInfo[]): StsWorld {
-  return staticWorld({
+function worldFor(
+  role: LiveRole,
+  compiled: CompiledPolicy,
+  providers: readonly ProviderInfo[],
+): StsWorld {
+  return worldWithCompiled({
     providers: providers.map((p) => ({
       account: role.account,
       url: p.url,
       clientIds: p.clientIds,
     })),
     roles: [
-      { arn: role.arn, trustPolicy: role.trustPolicy, maxSessionDuration: role.maxSessionDuration },
+      {
+        arn: role.arn,
+        trustPolicy: role.trustPolicy,
+        compiled,
+        maxSessionDuration: role.maxSessionDuration,
+      },
     ],
-    keys: NO_KEYS,
   });
 }
 
@@ -216,14 +226,15 @@ function unusedFinding(
 /** Who can assume `role` through each provider it trusts, and the widest reach of them. */
 async function askEngine(
   role: LiveRole,
+  compiled: CompiledPolicy,
   providers: readonly ProviderInfo[],
   now: number,
 ): Promise<{ reach: Reach; outcomes: IssuerOutcome[] }> {
   if (providers.length === 0) return { reach: "none", outcomes: [] };
-  // Compiled when first needed: a Bitbucket role who-can scopes never needs it.
+  // Built when first needed: a Bitbucket role who-can scopes never needs it.
   let world: StsWorld | undefined;
   const getWorld = () => {
-    world ??= worldFor(role, providers);
+    world ??= worldFor(role, compiled, providers);
     return world;
   };
   const facts = trustFacts(role.trustPolicy);
@@ -233,7 +244,7 @@ async function askEngine(
     let o: IssuerOutcome;
     try {
       o = issuerKind(p.url).decidedByWhoCan
-        ? await decideBitbucket(role, p, facts, getWorld, now)
+        ? await decideBitbucket(role, compiled, p, facts, getWorld, now)
         : await probeIssuer(role, p, facts, getWorld(), now);
     } catch (err) {
       if (err instanceof PolicyError) return { reach: "unknown", outcomes: [] };
@@ -253,12 +264,14 @@ export async function decideAccount(input: AccountInput): Promise<AccountDecisio
   const reachOf = new Map<string, { reach: Reach; blast: BlastRadius; role: LiveRole }>();
 
   for (const role of input.roles) {
-    const target = liveTrustTarget(role, input.providers);
+    const compiled = compileTrust(role.trustPolicy);
+    const target = liveTrustTarget(role, input.providers, compiled);
     const trusted = trustedProviders(role, input.providers);
     const blast = blastRadius(role);
-    const { reach, outcomes } = target.compileError
-      ? { reach: "unknown" as Reach, outcomes: [] }
-      : await askEngine(role, trusted.present, input.now);
+    const { reach, outcomes } =
+      compiled instanceof PolicyError
+        ? { reach: "unknown" as Reach, outcomes: [] }
+        : await askEngine(role, compiled, trusted.present, input.now);
     const isBitbucket =
       trusted.present.some((p) => issuerKind(p.url).decidedByWhoCan) ||
       (trusted.present.length === 0 &&

@@ -4,6 +4,7 @@
  * each workspace gets its own answer. A provider the account lacks is not assumed to exist.
  */
 import { parseIssuer } from "../../bitbucket/index.js";
+import type { CompiledPolicy } from "../../policy/index.js";
 import { type TrustFacts, whoCan } from "../../provision/who-can/index.js";
 import type { StsWorld } from "../../sts/index.js";
 import { issuerKind } from "../issuers.js";
@@ -17,9 +18,10 @@ function workspaceOf(url: string): string {
 
 export async function decideBitbucket(
   role: LiveRole,
+  compiled: CompiledPolicy,
   provider: ProviderInfo,
   facts: TrustFacts,
-  /** Built only when who-can's matrix lets nobody in (who-can compiles its own). */
+  /** Built only when who-can's matrix lets nobody in (who-can builds its own from `compiled`). */
   world: () => StsWorld,
   now: number,
 ): Promise<IssuerOutcome> {
@@ -32,6 +34,7 @@ export async function decideBitbucket(
         account: role.account,
         roleArn: role.arn,
         trustPolicy: role.trustPolicy,
+        compiledTrust: compiled,
         maxSessionDuration: role.maxSessionDuration,
       },
     ],

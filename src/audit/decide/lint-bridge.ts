@@ -5,6 +5,8 @@
  * do not apply to roles IAM stores; `no-subject-condition` is decided by the audit's own who-can
  * pass, under the same ID. Rules written for Bitbucket tokens run on Bitbucket roles only.
  */
+import type { PolicyError } from "../../errors.js";
+import type { CompiledPolicy } from "../../policy/index.js";
 import { RULES } from "../../provision/lint/rules/index.js";
 import { makeTrustTarget } from "../../provision/lint/trust-target.js";
 import type {
@@ -87,9 +89,14 @@ function decidingOf(path: DocPath | undefined): DecidingPart | undefined {
   return { statement };
 }
 
-export function liveTrustTarget(role: LiveRole, providers: readonly ProviderInfo[]): TrustTarget {
+export function liveTrustTarget(
+  role: LiveRole,
+  providers: readonly ProviderInfo[],
+  compiled: CompiledPolicy | PolicyError,
+): TrustTarget {
   const knownClientIds = new Map(providers.map((p) => [p.url.toLowerCase(), p.clientIds]));
   return makeTrustTarget({
+    compiled,
     file: role.arn,
     label: `role ${role.name}`,
     account: role.account,

@@ -16,7 +16,11 @@ const LEVEL: Record<AuditSeverity, "error" | "warning" | "note"> = {
   info: "note",
 };
 
-/** GitHub code scanning ranks by this 0–10 property. */
+/**
+ * A 0–10 score per result, for readers that take one. GitHub code scanning reads
+ * `security-severity` on rules only, and a rule's severity here depends on the role (reach ×
+ * blast radius), so GitHub shows the result's `level` instead (docs/decisions.md).
+ */
 const SCORE: Record<AuditSeverity, string> = {
   critical: "9.5",
   high: "8.0",
@@ -27,6 +31,25 @@ const SCORE: Record<AuditSeverity, string> = {
 
 function resource(f: AuditFinding): string {
   return f.roleArn ?? `arn:aws:iam::${f.account}:root`;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * A finding's identity from one run to the next. GitHub code scanning reads only
+ * `primaryLocationLineHash` (it would otherwise hash a line of the located file, which an ARN is
+ * not) and makes one alert of results sharing it, so it also carries what tells two findings of
+ * one rule on one role apart: the condition and statement (docs/decisions.md, "SARIF for code
+ * scanning"). `bbOidcAudit/v1` stays rule and resource, as before.
+ */
+function fingerprints(f: AuditFinding): Record<string, string> {
+  const where = `${f.ruleId}\n${resource(f)}`;
+  return {
+    primaryLocationLineHash: sha256(
+      `${where}\n${f.condition ?? ""}\n${f.deciding?.statement ?? ""}`,
+    ),
+    "bbOidcAudit/v1": sha256(where),
+  };
 }
 
 export function toAuditSarif(r: AuditReport, informationUri: string): object {
@@ -64,11 +87,7 @@ export function toAuditSarif(r: AuditReport, informationUri: string): object {
               logicalLocations: [{ fullyQualifiedName: resource(f), kind: "resource" }],
             },
           ],
-          partialFingerprints: {
-            "bbOidcAudit/v1": createHash("sha256")
-              .update(`${f.ruleId}\n${resource(f)}`)
-              .digest("hex"),
-          },
+          partialFingerprints: fingerprints(f),
           properties: {
             severity: f.severity,
             "security-severity": SCORE[f.severity],

@@ -1,14 +1,17 @@
 /**
  * Builds a lint target around one trust policy: the written view, the inputs worth trying, and a
  * one-role STS world (through `staticWorld`, which compiles the policy: once, and a document IAM
- * would refuse becomes a finding instead of a crash).
+ * would refuse becomes a finding instead of a crash). A caller that compiled it already passes
+ * the result.
  */
 import { PolicyError } from "../../errors.js";
+import type { CompiledPolicy } from "../../policy/index.js";
 import { toIamNameChars } from "../../shared/iam-names.js";
-import { type StaticProvider, staticWorld } from "../../sts/index.js";
+import type { StaticProvider } from "../../sts/index.js";
 import { trustFacts } from "../trust/attempts.js";
+import { worldWithCompiled } from "../trust/compiled-world.js";
 import { statementViews } from "../trust/statements.js";
-import { fallbackAudience, NO_KEYS } from "../trust/synthetic.js";
+import { fallbackAudience } from "../trust/synthetic.js";
 import type { Locate, PermissionsView, Position, TrustTarget } from "./types.js";
 
 /** A role name STS accepts in an ARN, from whatever the file calls the role. */
@@ -30,6 +33,8 @@ export interface TrustTargetInput {
   placeholders?: string[];
   permissions?: PermissionsView;
   knownClientIds?: Map<string, string[]>;
+  /** `document` already compiled by the caller (the audit), or why it did not compile. */
+  compiled?: CompiledPolicy | PolicyError;
 }
 
 export function makeTrustTarget(input: TrustTargetInput): TrustTarget {
@@ -64,11 +69,20 @@ export function makeTrustTarget(input: TrustTargetInput): TrustTarget {
     ];
     return { account: input.account, url: p.url, partition: p.partition, clientIds };
   });
+  if (input.compiled instanceof PolicyError) {
+    target.compileError = input.compiled;
+    return target;
+  }
   try {
-    const world = staticWorld({
+    const world = worldWithCompiled({
       providers,
-      roles: [{ arn: roleArn, trustPolicy: input.document }],
-      keys: NO_KEYS,
+      roles: [
+        {
+          arn: roleArn,
+          trustPolicy: input.document,
+          ...(input.compiled ? { compiled: input.compiled } : {}),
+        },
+      ],
     });
     target.world = world;
     const compiled = world.role(roleArn)?.trustPolicy;

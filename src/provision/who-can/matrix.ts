@@ -5,9 +5,10 @@
  * costs a few decisions, so the work is rows × roles and nothing more.
  */
 import { InputError, PolicyError } from "../../errors.js";
-import { type StaticProvider, type StsWorld, staticWorld } from "../../sts/index.js";
+import type { StaticProvider, StsWorld } from "../../sts/index.js";
 import { attemptsFor, type TrustFacts, trustFacts } from "../trust/attempts.js";
-import { askUntilAllowed, fallbackAudience, NO_KEYS, SYNTHETIC_NOW } from "../trust/synthetic.js";
+import { worldWithCompiled } from "../trust/compiled-world.js";
+import { askUntilAllowed, fallbackAudience, SYNTHETIC_NOW } from "../trust/synthetic.js";
 import { opacityOf } from "./opacity.js";
 import { matrixRows } from "./rows.js";
 import type { AccessMatrix, MatrixCell, MatrixColumn, WhoCanInput, WhoCanRole } from "./types.js";
@@ -64,14 +65,14 @@ export async function whoCan(input: WhoCanInput): Promise<AccessMatrix> {
     }
     let world: StsWorld;
     try {
-      world = staticWorld({
+      world = worldWithCompiled({
         providers: [...known.values()],
         roles: roles.map((r) => ({
           arn: r.roleArn,
           trustPolicy: r.trustPolicy,
           ...(r.maxSessionDuration ? { maxSessionDuration: r.maxSessionDuration } : {}),
+          ...(r.compiledTrust ? { compiled: r.compiledTrust } : {}),
         })),
-        keys: NO_KEYS,
       });
     } catch (err) {
       if (!(err instanceof PolicyError)) throw err;

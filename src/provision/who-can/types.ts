@@ -1,4 +1,5 @@
 /** The access matrix: rows are callers (repository, environment), columns are roles in accounts. */
+import type { CompiledPolicy } from "../../policy/index.js";
 
 export interface WhoCanRole {
   /** Column label, e.g. `deploy-web-prod`. */
@@ -8,6 +9,8 @@ export interface WhoCanRole {
   roleArn: string;
   trustPolicy: unknown;
   maxSessionDuration?: number;
+  /** `trustPolicy` already compiled by the caller (the audit), so it is not compiled again. */
+  compiledTrust?: CompiledPolicy;
 }
 
 export interface WhoCanProvider {
