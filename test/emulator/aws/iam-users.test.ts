@@ -6,15 +6,22 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  AttachUserPolicyCommand,
   CreateAccessKeyCommand,
+  CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
+  DeletePolicyCommand,
   DeleteUserCommand,
+  DetachUserPolicyCommand,
   GetAccountAuthorizationDetailsCommand,
+  GetPolicyCommand,
   GetUserCommand,
   type IAMClient,
   ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListEntitiesForPolicyCommand,
   ListUsersCommand,
   ListUserTagsCommand,
   TagUserCommand,
@@ -23,10 +30,11 @@ import {
 import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openStore } from "../../../src/emulator/store/index.js";
-import { type Creds, failure, iam, startEndpoint, sts } from "./helpers.js";
+import { allowPolicy, type Creds, failure, iam, startEndpoint, sts } from "./helpers.js";
 
 const A = "111111111111";
 const B = "222222222222";
+const ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess";
 
 let ep: Awaited<ReturnType<typeof startEndpoint>>;
 let admin: IAMClient;
@@ -373,6 +381,106 @@ describe("signing with a user's key", () => {
       name: "AccessDenied",
       status: 403,
       message: `User: arn:aws:iam::${A}:user/not-named is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${B}:role/spoke`,
+    });
+  });
+});
+
+describe("attached policies", () => {
+  test("attached, listed, counted on the policy, named by ListEntitiesForPolicy and GAAD", async () => {
+    await admin.send(new CreateUserCommand({ UserName: "holder", Path: "/ops/" }));
+    const custom = (
+      await admin.send(
+        new CreatePolicyCommand({
+          PolicyName: "holder-deploy",
+          PolicyDocument: allowPolicy("s3:*"),
+        }),
+      )
+    ).Policy!.Arn!;
+    await admin.send(new AttachUserPolicyCommand({ UserName: "holder", PolicyArn: ADMIN }));
+    await admin.send(new AttachUserPolicyCommand({ UserName: "holder", PolicyArn: custom }));
+    // Attaching again changes nothing.
+    await admin.send(new AttachUserPolicyCommand({ UserName: "holder", PolicyArn: custom }));
+    const attached = (await admin.send(new ListAttachedUserPoliciesCommand({ UserName: "holder" })))
+      .AttachedPolicies;
+    expect(attached).toEqual([
+      { PolicyName: "AdministratorAccess", PolicyArn: ADMIN },
+      { PolicyName: "holder-deploy", PolicyArn: custom },
+    ]);
+    expect(
+      (await admin.send(new GetPolicyCommand({ PolicyArn: custom }))).Policy!.AttachmentCount,
+    ).toBe(1);
+    expect(await failure(admin.send(new DeletePolicyCommand({ PolicyArn: custom })))).toMatchObject(
+      {
+        name: "DeleteConflictException",
+        message: "Cannot delete a policy attached to entities.",
+      },
+    );
+    const entities = await admin.send(new ListEntitiesForPolicyCommand({ PolicyArn: custom }));
+    expect(entities.PolicyUsers!.map((u) => u.UserName)).toEqual(["holder"]);
+    expect(entities.PolicyRoles).toEqual([]);
+    const onlyRoles = await admin.send(
+      new ListEntitiesForPolicyCommand({ PolicyArn: custom, EntityFilter: "Role" }),
+    );
+    expect(onlyRoles.PolicyUsers).toEqual([]);
+
+    const details = await admin.send(
+      new GetAccountAuthorizationDetailsCommand({ Filter: ["User", "AWSManagedPolicy"] }),
+    );
+    expect(
+      details.UserDetailList!.find((u) => u.UserName === "holder")!.AttachedManagedPolicies,
+    ).toEqual(attached);
+    // An AWS managed policy a user holds is listed, as one a role holds is.
+    expect(details.Policies!.map((p) => p.Arn)).toContain(ADMIN);
+
+    expect(await failure(admin.send(new DeleteUserCommand({ UserName: "holder" })))).toEqual({
+      name: "DeleteConflictException",
+      status: 409,
+      message: "Cannot delete entity, must detach all policies first.",
+    });
+    await admin.send(new DetachUserPolicyCommand({ UserName: "holder", PolicyArn: ADMIN }));
+    expect(
+      await failure(
+        admin.send(new DetachUserPolicyCommand({ UserName: "holder", PolicyArn: ADMIN })),
+      ),
+    ).toEqual({
+      name: "NoSuchEntityException",
+      status: 404,
+      message: `Policy ${ADMIN} was not found.`,
+    });
+    await admin.send(new DetachUserPolicyCommand({ UserName: "holder", PolicyArn: custom }));
+    await admin.send(new DeleteUserCommand({ UserName: "holder" }));
+  });
+
+  test("an eleventh policy is LimitExceeded; a policy that is not there NoSuchEntity", async () => {
+    await admin.send(new CreateUserCommand({ UserName: "collector" }));
+    for (let i = 1; i <= 11; i++) {
+      const arn = (
+        await admin.send(
+          new CreatePolicyCommand({
+            PolicyName: `collect-${i}`,
+            PolicyDocument: allowPolicy("s3:*"),
+          }),
+        )
+      ).Policy!.Arn!;
+      const attach = admin.send(
+        new AttachUserPolicyCommand({ UserName: "collector", PolicyArn: arn }),
+      );
+      if (i <= 10) await attach;
+      else
+        expect(await failure(attach)).toEqual({
+          name: "LimitExceededException",
+          status: 409,
+          message: "Cannot exceed quota for PoliciesPerUser: 10",
+        });
+    }
+    const missing = `arn:aws:iam::${A}:policy/not-there`;
+    expect(
+      await failure(
+        admin.send(new AttachUserPolicyCommand({ UserName: "collector", PolicyArn: missing })),
+      ),
+    ).toMatchObject({
+      name: "NoSuchEntityException",
+      message: `Policy ${missing} does not exist or is not attachable.`,
     });
   });
 });

@@ -51,8 +51,8 @@ type Ref =
  * One page of an account's users, roles and managed policies with everything that decides who
  * can do what: trust policy, inline and attached policies, boundary, tags, last use; every
  * version of every policy. Customer managed policies are all listed; AWS managed ones only where
- * a role of the account uses them [U] (docs/aws-behaviour.md). The emulator has no groups, and
- * its users hold no policies (docs/decisions.md).
+ * a role or user of the account uses them [U] (docs/aws-behaviour.md). The emulator has no groups
+ * and no inline user policies (docs/decisions.md).
  */
 export function authorizationDetails(
   ctx: IamContext,

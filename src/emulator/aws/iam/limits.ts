@@ -13,4 +13,5 @@ export const IAM_LIMITS = {
   versionsPerPolicy: 5,
   usersPerAccount: 5000,
   accessKeysPerUser: 2,
+  managedPoliciesPerUser: 10,
 } as const;

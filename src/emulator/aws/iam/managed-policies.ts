@@ -12,7 +12,7 @@ import { awsManagedPolicy, awsManagedPolicyArns } from "./aws-managed.js";
 import { arnSpec, IAM_PATTERNS, policyDocumentSpec, policyNameSpec } from "./constraints.js";
 import { type IamContext, isoNow } from "./context.js";
 import { IAM_LIMITS } from "./limits.js";
-import { customerPoliciesOf, findCustomerPolicy, keys, rolesOf } from "./lookup.js";
+import { customerPoliciesOf, findCustomerPolicy, keys, rolesOf, usersOf } from "./lookup.js";
 import { checkManagedPolicyDocument } from "./policy-documents.js";
 import { awsPolicyView, customerPolicyView, versionsOf } from "./policy-views.js";
 import {
@@ -21,6 +21,7 @@ import {
   type ManagedPolicyView,
   type RoleStored,
   type TagRecord,
+  type UserStored,
 } from "./records.js";
 import {
   addTags,
@@ -181,6 +182,19 @@ export class ManagedPolicies {
         r.path.startsWith(opts.pathPrefix ?? "/") &&
         ((opts.usage !== "PermissionsBoundary" && r.attachedPolicyArns.includes(arn)) ||
           (opts.usage !== "PermissionsPolicy" && r.permissionsBoundary === arn)),
+    );
+  }
+
+  /** The account's users that attach a policy (users take no boundary here). */
+  usersUsing(
+    account: string,
+    arn: string,
+    opts: { usage?: PolicyUsage; pathPrefix?: string } = {},
+  ): UserStored[] {
+    this.get(account, arn);
+    if (opts.usage === "PermissionsBoundary") return [];
+    return usersOf(this.ctx.store, account).filter(
+      (u) => u.path.startsWith(opts.pathPrefix ?? "/") && u.attachedPolicyArns?.includes(arn),
     );
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Store } from "../../store/types.js";
 import type { AwsManagedPolicy } from "./aws-managed.js";
-import { rolesOf } from "./lookup.js";
+import { rolesOf, usersOf } from "./lookup.js";
 import type {
   ManagedPolicyStored,
   ManagedPolicyView,
@@ -41,7 +41,10 @@ export function awsVersionViews(p: AwsManagedPolicy): PolicyVersionView[] {
   return [{ versionId: "v1", document: p.document, isDefault: true, createDate: AWS_POLICY_DATE }];
 }
 
-/** How many of the account's roles attach a policy, and how many use it as their boundary. */
+/**
+ * How many of the account's roles and users attach a policy, and how many roles use it as their
+ * boundary.
+ */
 export function usageCounts(
   store: Store,
   account: string,
@@ -52,6 +55,9 @@ export function usageCounts(
   for (const r of rolesOf(store, account)) {
     if (r.attachedPolicyArns.includes(arn)) attachmentCount++;
     if (r.permissionsBoundary === arn) permissionsBoundaryUsageCount++;
+  }
+  for (const u of usersOf(store, account)) {
+    if (u.attachedPolicyArns?.includes(arn)) attachmentCount++;
   }
   return { attachmentCount, permissionsBoundaryUsageCount };
 }

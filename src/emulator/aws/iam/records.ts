@@ -47,6 +47,8 @@ export interface UserStored {
   arn: string;
   createDate: string;
   tags: TagRecord[];
+  /** Managed policy ARNs; absent in records written before users took policies. */
+  attachedPolicyArns?: string[];
 }
 
 /** A user's long-term key. The secret is kept: the emulator checks signatures made with it. */

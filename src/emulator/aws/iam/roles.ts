@@ -6,6 +6,7 @@ import {
   noSuchEntity,
 } from "../errors.js";
 import { awsId } from "../random.js";
+import { attachedViews, attaching, detaching } from "./attached-policies.js";
 import {
   arnSpec,
   maxSessionDurationSpec,
@@ -174,16 +175,11 @@ export class Roles {
     return this.ctx.lock.run(account, async () => {
       checkConstraints([roleNameSpec(roleName), arnSpec(policyArn, "policyArn")]);
       const role = this.get(account, roleName);
-      if (!managedPolicyExists(this.ctx.store, account, policyArn)) {
-        throw noSuchEntity(`Policy ${policyArn} does not exist or is not attachable.`);
-      }
-      if (role.attachedPolicyArns.includes(policyArn)) return;
-      if (role.attachedPolicyArns.length >= IAM_LIMITS.managedPoliciesPerRole) {
-        throw limitExceeded(
-          `Cannot exceed quota for PoliciesPerRole: ${IAM_LIMITS.managedPoliciesPerRole}`,
-        );
-      }
-      await this.save({ ...role, attachedPolicyArns: [...role.attachedPolicyArns, policyArn] });
+      const next = attaching(this.ctx.store, account, role.attachedPolicyArns, policyArn, {
+        name: "PoliciesPerRole",
+        max: IAM_LIMITS.managedPoliciesPerRole,
+      });
+      if (next) await this.save({ ...role, attachedPolicyArns: next });
     });
   }
 
@@ -191,21 +187,15 @@ export class Roles {
     return this.ctx.lock.run(account, async () => {
       checkConstraints([roleNameSpec(roleName), arnSpec(policyArn, "policyArn")]);
       const role = this.get(account, roleName);
-      if (!role.attachedPolicyArns.includes(policyArn)) {
-        throw noSuchEntity(`Policy ${policyArn} was not found.`);
-      }
       await this.save({
         ...role,
-        attachedPolicyArns: role.attachedPolicyArns.filter((a) => a !== policyArn),
+        attachedPolicyArns: detaching(role.attachedPolicyArns, policyArn),
       });
     });
   }
 
   listAttachedPolicies(account: string, roleName: string): Array<{ name: string; arn: string }> {
-    return this.get(account, roleName).attachedPolicyArns.map((arn) => ({
-      arn,
-      name: arn.slice(arn.lastIndexOf("/") + 1),
-    }));
+    return attachedViews(this.get(account, roleName).attachedPolicyArns);
   }
 
   tag(account: string, name: string, tags: TagInput[] | undefined): Promise<void> {

@@ -79,6 +79,11 @@ export function roleXml(
   );
 }
 
+/** `<PolicyName>` and `<PolicyArn>` of an attached policy. */
+export function attachedXml(a: { name: string; arn: string }): XmlChild[] {
+  return [el("PolicyName", a.name), el("PolicyArn", a.arn)];
+}
+
 /** The members every user shape starts with. */
 export function userCore(u: UserStored): XmlChild[] {
   return [

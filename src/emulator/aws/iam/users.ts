@@ -7,7 +7,8 @@ import {
   noSuchEntity,
 } from "../errors.js";
 import { awsId } from "../random.js";
-import { pathSpec, userNameSpec } from "./constraints.js";
+import { attachedViews, attaching, detaching } from "./attached-policies.js";
+import { arnSpec, pathSpec, userNameSpec } from "./constraints.js";
 import { type IamContext, isoNow } from "./context.js";
 import { IAM_LIMITS } from "./limits.js";
 import { accessKeysOf, findUser, keys, usersOf } from "./lookup.js";
@@ -22,7 +23,10 @@ export interface CreateUserInput {
   tags?: TagInput[];
 }
 
-/** IAM users of each account: name, path, tags. Their access keys are in access-keys.ts. */
+/**
+ * IAM users of each account: name, path, tags, attached managed policies. Their access keys are
+ * in access-keys.ts.
+ */
 export class Users {
   constructor(private readonly ctx: IamContext) {}
 
@@ -52,6 +56,7 @@ export class Users {
         arn: `arn:aws:iam::${account}:user${path}${input.name}`,
         createDate: isoNow(this.ctx),
         tags,
+        attachedPolicyArns: [],
       };
       await this.save(record);
       return record;
@@ -69,15 +74,45 @@ export class Users {
     return usersOf(this.ctx.store, account).filter((u) => u.path.startsWith(pathPrefix));
   }
 
-  /** Refused while the user has access keys, as IAM refuses it. */
+  /** Refused while the user has access keys or attached policies, as IAM refuses it. */
   async delete(account: string, name: string): Promise<void> {
     return this.ctx.lock.run(account, async () => {
       const record = this.get(account, name);
       if (accessKeysOf(this.ctx.store, account, record.name).length > 0) {
         throw deleteConflict("Cannot delete entity, must delete access keys first.");
       }
+      if ((record.attachedPolicyArns ?? []).length > 0) {
+        throw deleteConflict("Cannot delete entity, must detach all policies first.");
+      }
       await this.ctx.store.delete(COLLECTIONS.users, keys.user(account, record.name));
     });
+  }
+
+  async attachPolicy(account: string, name: string, policyArn: string): Promise<void> {
+    return this.ctx.lock.run(account, async () => {
+      checkConstraints([userNameSpec(name, { existing: true }), arnSpec(policyArn, "policyArn")]);
+      const user = this.get(account, name);
+      const next = attaching(this.ctx.store, account, user.attachedPolicyArns ?? [], policyArn, {
+        name: "PoliciesPerUser",
+        max: IAM_LIMITS.managedPoliciesPerUser,
+      });
+      if (next) await this.save({ ...user, attachedPolicyArns: next });
+    });
+  }
+
+  async detachPolicy(account: string, name: string, policyArn: string): Promise<void> {
+    return this.ctx.lock.run(account, async () => {
+      checkConstraints([userNameSpec(name, { existing: true }), arnSpec(policyArn, "policyArn")]);
+      const user = this.get(account, name);
+      await this.save({
+        ...user,
+        attachedPolicyArns: detaching(user.attachedPolicyArns ?? [], policyArn),
+      });
+    });
+  }
+
+  listAttachedPolicies(account: string, name: string): Array<{ name: string; arn: string }> {
+    return attachedViews(this.get(account, name).attachedPolicyArns ?? []);
   }
 
   /** TagUser, UntagUser, ListUserTags. */

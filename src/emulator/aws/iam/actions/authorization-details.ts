@@ -1,6 +1,8 @@
 import { el, memberList } from "../../xml.js";
+import { attachedViews } from "../attached-policies.js";
 import type { AuthorizationDetail } from "../authorization-details.js";
 import {
+  attachedXml,
   boundaryXml,
   encodePolicy,
   lastUsedXml,
@@ -33,13 +35,16 @@ export const authorizationDetailsActions = {
   }),
 };
 
-/** A user: no inline or attached policies and no groups, which the emulator's users never hold. */
+/** A user and its attached policies (the emulator keeps no inline user policies or groups). */
 function userDetailXml(d: Extract<AuthorizationDetail, { kind: "user" }>) {
   return [
     userCore(d.user),
     el("UserPolicyList"),
     el("GroupList"),
-    el("AttachedManagedPolicies"),
+    memberList(
+      "AttachedManagedPolicies",
+      attachedViews(d.user.attachedPolicyArns ?? []).map(attachedXml),
+    ),
     tagsXml(d.user.tags),
   ];
 }
@@ -56,13 +61,7 @@ function roleDetailXml(d: Extract<AuthorizationDetail, { kind: "role" }>) {
         el("PolicyDocument", encodePolicy(p.document)),
       ]),
     ),
-    memberList(
-      "AttachedManagedPolicies",
-      r.attachedPolicyArns.map((arn) => [
-        el("PolicyName", arn.slice(arn.lastIndexOf("/") + 1)),
-        el("PolicyArn", arn),
-      ]),
-    ),
+    memberList("AttachedManagedPolicies", attachedViews(r.attachedPolicyArns).map(attachedXml)),
     boundaryXml(r.permissionsBoundary),
     tagsXml(r.tags),
     lastUsedXml(d.lastUsed),

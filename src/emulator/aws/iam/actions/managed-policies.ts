@@ -3,6 +3,7 @@ import { el, memberList } from "../../xml.js";
 import { enumViolations, IAM_PATTERNS } from "../constraints.js";
 import type { PolicyUsage } from "../managed-policies.js";
 import { page } from "../paging.js";
+import type { RoleStored, UserStored } from "../records.js";
 import { pageTail, policyXml, versionXml } from "../shapes.js";
 import { account, action, type Ctx, pagedList, paging, tagPage, tagsParam } from "./wire.js";
 
@@ -63,22 +64,35 @@ export const managedPolicyActions = {
       member: "entityFilter",
       allowed: ENTITY_FILTERS,
     });
-    const roles = ctx.backend.iam.policies.rolesUsing(
-      account(ctx),
-      ctx.params.required("PolicyArn"),
-      {
-        ...(usage !== undefined ? { usage: usage as PolicyUsage } : {}),
-        ...(pathPrefix !== undefined ? { pathPrefix } : {}),
-      },
-    );
-    // The emulator has no groups and its users hold no policies; a filter for them finds nothing.
-    const p = page(filter === undefined || filter === "Role" ? roles : [], paging(ctx));
+    const arn = ctx.params.required("PolicyArn");
+    const opts = {
+      ...(usage !== undefined ? { usage: usage as PolicyUsage } : {}),
+      ...(pathPrefix !== undefined ? { pathPrefix } : {}),
+    };
+    const policies = ctx.backend.iam.policies;
+    // One list paged together, users then roles; the emulator has no groups.
+    const entities: Array<{ user: UserStored } | { role: RoleStored }> = [
+      ...(filter === undefined || filter === "User"
+        ? policies.usersUsing(account(ctx), arn, opts).map((user) => ({ user }))
+        : []),
+      ...(filter === undefined || filter === "Role"
+        ? policies.rolesUsing(account(ctx), arn, opts).map((role) => ({ role }))
+        : []),
+    ];
+    const p = page(entities, paging(ctx));
     return [
       el("PolicyGroups"),
-      el("PolicyUsers"),
+      memberList(
+        "PolicyUsers",
+        p.page.flatMap((e) =>
+          "user" in e ? [[el("UserName", e.user.name), el("UserId", e.user.userId)]] : [],
+        ),
+      ),
       memberList(
         "PolicyRoles",
-        p.page.map((r) => [el("RoleName", r.name), el("RoleId", r.roleId)]),
+        p.page.flatMap((e) =>
+          "role" in e ? [[el("RoleName", e.role.name), el("RoleId", e.role.roleId)]] : [],
+        ),
       ),
       ...pageTail(p.marker),
     ];

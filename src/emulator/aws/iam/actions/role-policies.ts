@@ -1,33 +1,10 @@
 import { el } from "../../xml.js";
 import { encodePolicy } from "../shapes.js";
-import { attachedXml } from "./roles.js";
-import { account, action, pagedList } from "./wire.js";
+import { account, action, attachmentActions, pagedList } from "./wire.js";
 
 /** Managed policies attached to roles, and roles' inline policies. */
 export const rolePolicyActions = {
-  AttachRolePolicy: action(async (ctx) => {
-    await ctx.backend.iam.roles.attachPolicy(
-      account(ctx),
-      ctx.params.required("RoleName"),
-      ctx.params.required("PolicyArn"),
-    );
-    return null;
-  }),
-  DetachRolePolicy: action(async (ctx) => {
-    await ctx.backend.iam.roles.detachPolicy(
-      account(ctx),
-      ctx.params.required("RoleName"),
-      ctx.params.required("PolicyArn"),
-    );
-    return null;
-  }),
-  ListAttachedRolePolicies: action(async (ctx) => {
-    const attached = ctx.backend.iam.roles.listAttachedPolicies(
-      account(ctx),
-      ctx.params.required("RoleName"),
-    );
-    return pagedList(ctx, "AttachedPolicies", attached, attachedXml);
-  }),
+  ...attachmentActions("Role", (ctx) => ctx.backend.iam.roles),
   PutRolePolicy: action(async (ctx) => {
     await ctx.backend.iam.rolePolicies.put(
       account(ctx),

@@ -1,5 +1,4 @@
 import { checkConstraints } from "../../errors.js";
-import { el } from "../../xml.js";
 import { pathPrefixSpec } from "../constraints.js";
 import { roleXml } from "../shapes.js";
 import { account, action, pagedList, tagPage, tagsParam } from "./wire.js";
@@ -85,8 +84,3 @@ export const roleActions = {
     tagPage(ctx, ctx.backend.iam.roles.listTags(account(ctx), ctx.params.required("RoleName"))),
   ),
 };
-
-/** `<PolicyName>` and `<PolicyArn>` of an attached policy. */
-export function attachedXml(a: { name: string; arn: string }) {
-  return [el("PolicyName", a.name), el("PolicyArn", a.arn)];
-}

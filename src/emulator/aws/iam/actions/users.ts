@@ -2,7 +2,15 @@ import { checkConstraints } from "../../errors.js";
 import { el } from "../../xml.js";
 import { pathPrefixSpec } from "../constraints.js";
 import { userCore, userXml } from "../shapes.js";
-import { account, action, pagedList, tagPage, tagsParam, userNameOf } from "./wire.js";
+import {
+  account,
+  action,
+  attachmentActions,
+  pagedList,
+  tagPage,
+  tagsParam,
+  userNameOf,
+} from "./wire.js";
 
 export const userActions = {
   CreateUser: action(async (ctx) => {
@@ -33,6 +41,7 @@ export const userActions = {
     await ctx.backend.iam.users.delete(account(ctx), ctx.params.required("UserName"));
     return null;
   }),
+  ...attachmentActions("User", (ctx) => ctx.backend.iam.users),
   TagUser: action(async (ctx) => {
     await ctx.backend.iam.users.tags.tag(
       account(ctx),

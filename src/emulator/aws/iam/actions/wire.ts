@@ -5,7 +5,7 @@ import { el, memberList, type XmlChild, type XmlInput } from "../../xml.js";
 import { pagingSpecs } from "../constraints.js";
 import { page } from "../paging.js";
 import type { TagRecord } from "../records.js";
-import { pageTail, tagsXml } from "../shapes.js";
+import { attachedXml, pageTail, tagsXml } from "../shapes.js";
 import type { TagInput } from "../tags.js";
 
 /** What every IAM action handler uses to read its request. */
@@ -85,4 +85,38 @@ export function userNameOf(ctx: Ctx): string {
   throw invalidInput(
     `The root user's access key is the account's admin key, which the emulator does not create, change or delete: give UserName to act on an IAM user's keys.`,
   );
+}
+
+/** What an entity kind that takes managed policies (roles, users) offers the wire. */
+interface PolicyHolders {
+  attachPolicy(account: string, name: string, policyArn: string): Promise<void>;
+  detachPolicy(account: string, name: string, policyArn: string): Promise<void>;
+  listAttachedPolicies(account: string, name: string): Array<{ name: string; arn: string }>;
+}
+
+/** Attach<Kind>Policy, Detach<Kind>Policy and ListAttached<Kind>Policies, keyed by `<Kind>Name`. */
+export function attachmentActions(kind: "Role" | "User", holders: (ctx: Ctx) => PolicyHolders) {
+  const name = `${kind}Name`;
+  return {
+    [`Attach${kind}Policy`]: action(async (ctx) => {
+      await holders(ctx).attachPolicy(
+        account(ctx),
+        ctx.params.required(name),
+        ctx.params.required("PolicyArn"),
+      );
+      return null;
+    }),
+    [`Detach${kind}Policy`]: action(async (ctx) => {
+      await holders(ctx).detachPolicy(
+        account(ctx),
+        ctx.params.required(name),
+        ctx.params.required("PolicyArn"),
+      );
+      return null;
+    }),
+    [`ListAttached${kind}Policies`]: action(async (ctx) => {
+      const attached = holders(ctx).listAttachedPolicies(account(ctx), ctx.params.required(name));
+      return pagedList(ctx, "AttachedPolicies", attached, attachedXml);
+    }),
+  };
 }
