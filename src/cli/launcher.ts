@@ -19,6 +19,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
+import { tolerateClosedPipes } from "./closed-pipe.js";
 import { invokedCommand } from "./invoked.js";
 import { isPipelineCommand } from "./pipeline-commands.js";
 import { type SeaApi, seaText, singleExecutable } from "./sea.js";
@@ -54,6 +55,7 @@ const debug = ownArgs.includes("--debug");
 const cacheOut = process.env.BB_OIDC_WRITE_CODE_CACHE;
 const sdkCacheOut = process.env.BB_OIDC_WRITE_SDK_CODE_CACHE;
 const sea = singleExecutable();
+tolerateClosedPipes();
 
 // A token given inline (`--token eyJ…`, not `@file` or `-`) would sit in `ps` and
 // /proc/<pid>/cmdline for as long as this process runs (`exec` runs as long as its command):
