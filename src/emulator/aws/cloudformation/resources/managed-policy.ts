@@ -4,7 +4,9 @@ import { ignoreMissing, policyText, sameJson, str, strings, tagList } from "./ty
 function onlyRoles(props: Record<string, unknown>): string[] {
   if (strings(props.Users).length > 0 || strings(props.Groups).length > 0) {
     throw Object.assign(
-      new Error("The emulator's IAM has no users or groups; attach policies to Roles only."),
+      new Error(
+        "The emulator's CloudFormation attaches managed policies to roles only (it has no groups; attach a policy to an IAM user with the IAM API's AttachUserPolicy); give the policy Roles only.",
+      ),
       {
         code: "InvalidRequest",
       },

@@ -4,7 +4,9 @@ import { ignoreMissing, policyText, str, strings } from "./types.js";
 function rolesOf(props: Record<string, unknown>): string[] {
   if (strings(props.Users).length > 0 || strings(props.Groups).length > 0) {
     throw Object.assign(
-      new Error("The emulator's IAM has no users or groups; give the policy Roles only."),
+      new Error(
+        "The emulator keeps inline policies on roles only (it has no groups, and its IAM users take managed policies through the IAM API); give the policy Roles only.",
+      ),
       {
         code: "InvalidRequest",
       },
