@@ -47,6 +47,7 @@ interface ExplainOptions {
   json?: boolean;
   assumeRole?: boolean;
   callerArn?: string;
+  callerUserId?: string;
   externalId?: string;
   sourceIdentity?: string;
   tag: string[];
@@ -110,6 +111,10 @@ export function registerExplain(program: Command): void {
       "--caller-arn <arn>",
       "with --assume-role: who calls, e.g. arn:aws:sts::<acct>:assumed-role/<role>/<session> (or the role's ARN), an IAM user, or the account root",
     )
+    .option(
+      "--caller-user-id <id>",
+      "with --assume-role: the caller's aws:userid (AIDA… for a user, AROA…:<session> for a session; `aws sts get-caller-identity` shows it)",
+    )
     .option("--external-id <id>", "with --assume-role: ExternalId")
     .option("--source-identity <id>", "with --assume-role: SourceIdentity")
     .option("--tag <key=value>", "with --assume-role: a session tag (repeatable)", collect, [])
@@ -144,6 +149,7 @@ async function runExplain(opts: ExplainOptions): Promise<number> {
   checkRoleSource(opts);
   const chainOnly = [
     ["--caller-arn", opts.callerArn],
+    ["--caller-user-id", opts.callerUserId],
     ["--external-id", opts.externalId],
     ["--source-identity", opts.sourceIdentity],
     ["--tag", opts.tag.length > 0 ? "x" : undefined],
@@ -334,12 +340,13 @@ async function runExplainAssumeRole(opts: ExplainOptions): Promise<number> {
       hint: "e.g. --caller-arn arn:aws:sts::111111111111:assumed-role/deploy/bb-oidc (the session of the first role of the chain).",
     });
   }
-  const caller = callerFromArn(opts.callerArn);
-  if (!caller) {
+  const named = callerFromArn(opts.callerArn);
+  if (!named) {
     throw new InputError(`--caller-arn: "${opts.callerArn}" names no AWS caller.`, {
       hint: "Use arn:aws:sts::<acct>:assumed-role/<role>/<session>, arn:aws:iam::<acct>:role/<name>, arn:aws:iam::<acct>:user/<name> or arn:aws:iam::<acct>:root.",
     });
   }
+  const caller = opts.callerUserId ? { ...named, userId: opts.callerUserId } : named;
   const roleParts = opts.roleArn ? parseRoleArn(opts.roleArn) : null;
   if (opts.roleArn && !roleParts) {
     throw new InputError(`--role-arn: "${opts.roleArn}" is not a role ARN.`, {
@@ -351,6 +358,7 @@ async function runExplainAssumeRole(opts: ExplainOptions): Promise<number> {
     throw new InputError(`--account: "${account}" is not a 12-digit AWS account ID.`);
   }
   const input = await loadRole(opts, account);
+  if (!opts.callerUserId && caller.type !== "root") noteStandInUserId(input.role.trustPolicy);
   let world: ReturnType<typeof staticWorld>;
   try {
     world = staticWorld({ providers: [], roles: [input.role], keys: keyResolverFor({}) });
@@ -375,6 +383,17 @@ async function runExplainAssumeRole(opts: ExplainOptions): Promise<number> {
     world,
   );
   return report(decision, false, input.source, opts);
+}
+
+/**
+ * A caller's unique ID (aws:userid) is not in its ARN: without --caller-user-id explain makes up
+ * one of the right shape, and a trust policy that reads the key would be decided against it.
+ */
+function noteStandInUserId(trustPolicy: unknown): void {
+  if (!JSON.stringify(trustPolicy).toLowerCase().includes("aws:userid")) return;
+  process.stderr.write(
+    "bb-oidc: note: the trust policy reads aws:userid, which the caller's ARN does not carry; the decision below uses a stand-in ID. Pass --caller-user-id (the UserId `aws sts get-caller-identity` prints for the caller).\n",
+  );
 }
 
 function parseTag(text: string): { key: string; value: string } {
