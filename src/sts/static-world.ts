@@ -1,5 +1,5 @@
 import type { KeyResolver } from "../oidc/index.js";
-import { compilePolicy } from "../policy/index.js";
+import { type CompiledPolicy, compilePolicy } from "../policy/index.js";
 import type { OidcProviderRecord, RoleRecord, StsWorld } from "./types.js";
 import { parseRoleArn } from "./validate-params.js";
 
@@ -15,6 +15,11 @@ export interface StaticProvider {
 export interface StaticRole {
   arn: string;
   trustPolicy: unknown;
+  /**
+   * `trustPolicy` already compiled as a trust policy, by a caller that uses it elsewhere too (the
+   * audit hands one compile to who-can, lint and its probes); not compiled again here.
+   */
+  compiled?: CompiledPolicy;
   maxSessionDuration?: number;
   roleId?: string;
 }
@@ -70,7 +75,7 @@ export function staticWorld(input: {
       arn: r.arn,
       name: parts?.name ?? r.arn,
       roleId: r.roleId ?? syntheticRoleId(r.arn),
-      trustPolicy: compilePolicy(r.trustPolicy, { kind: "trust" }),
+      trustPolicy: r.compiled ?? compilePolicy(r.trustPolicy, { kind: "trust" }),
       maxSessionDuration: r.maxSessionDuration ?? 3600,
     });
   }

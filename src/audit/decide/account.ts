@@ -6,14 +6,14 @@
 import { PolicyError } from "../../errors.js";
 import type { CompiledPolicy } from "../../policy/index.js";
 import type { TrustTarget } from "../../provision/lint/types.js";
-import { worldWithCompiled } from "../../provision/trust/compiled-world.js";
 import {
   parseProviderArn,
   statementViews,
   webIdentityAllows,
 } from "../../provision/trust/statements.js";
+import { NO_KEYS } from "../../provision/trust/synthetic.js";
 import { trustFacts } from "../../provision/who-can/index.js";
-import type { StsWorld } from "../../sts/index.js";
+import { type StsWorld, staticWorld } from "../../sts/index.js";
 import { blastRadius } from "../blast-radius.js";
 import { issuerKind } from "../issuers.js";
 import { exposureSeverity, fromLintSeverity } from "../severity.js";
@@ -94,7 +94,8 @@ function worldFor(
   compiled: CompiledPolicy,
   providers: readonly ProviderInfo[],
 ): StsWorld {
-  return worldWithCompiled({
+  return staticWorld({
+    keys: NO_KEYS,
     providers: providers.map((p) => ({
       account: role.account,
       url: p.url,

@@ -7,11 +7,10 @@
 import { PolicyError } from "../../errors.js";
 import type { CompiledPolicy } from "../../policy/index.js";
 import { toIamNameChars } from "../../shared/iam-names.js";
-import type { StaticProvider } from "../../sts/index.js";
+import { type StaticProvider, staticWorld } from "../../sts/index.js";
 import { trustFacts } from "../trust/attempts.js";
-import { worldWithCompiled } from "../trust/compiled-world.js";
 import { statementViews } from "../trust/statements.js";
-import { fallbackAudience } from "../trust/synthetic.js";
+import { fallbackAudience, NO_KEYS } from "../trust/synthetic.js";
 import type { Locate, PermissionsView, Position, TrustTarget } from "./types.js";
 
 /** A role name STS accepts in an ARN, from whatever the file calls the role. */
@@ -74,7 +73,8 @@ export function makeTrustTarget(input: TrustTargetInput): TrustTarget {
     return target;
   }
   try {
-    const world = worldWithCompiled({
+    const world = staticWorld({
+      keys: NO_KEYS,
       providers,
       roles: [
         {

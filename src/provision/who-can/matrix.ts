@@ -5,10 +5,9 @@
  * costs a few decisions, so the work is rows × roles and nothing more.
  */
 import { InputError, PolicyError } from "../../errors.js";
-import type { StaticProvider, StsWorld } from "../../sts/index.js";
+import { type StaticProvider, type StsWorld, staticWorld } from "../../sts/index.js";
 import { attemptsFor, type TrustFacts, trustFacts } from "../trust/attempts.js";
-import { worldWithCompiled } from "../trust/compiled-world.js";
-import { askUntilAllowed, fallbackAudience, SYNTHETIC_NOW } from "../trust/synthetic.js";
+import { askUntilAllowed, fallbackAudience, NO_KEYS, SYNTHETIC_NOW } from "../trust/synthetic.js";
 import { opacityOf } from "./opacity.js";
 import { matrixRows } from "./rows.js";
 import type { AccessMatrix, MatrixCell, MatrixColumn, WhoCanInput, WhoCanRole } from "./types.js";
@@ -65,7 +64,8 @@ export async function whoCan(input: WhoCanInput): Promise<AccessMatrix> {
     }
     let world: StsWorld;
     try {
-      world = worldWithCompiled({
+      world = staticWorld({
+        keys: NO_KEYS,
         providers: [...known.values()],
         roles: roles.map((r) => ({
           arn: r.roleArn,
