@@ -17,7 +17,6 @@ import { CLI, runCli, transcript } from "./cli-run.js";
 
 const REPO = "{0b6f3c2e-9d41-4a7e-8c15-3e2f1d0a9b87}";
 const OTHER_REPO = "{5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d}";
-const ENV_UUID = "{c3d2e1f0-a9b8-4c7d-9e6f-5a4b3c2d1e0f}";
 const A = "111111111111";
 const B = "222222222222";
 

@@ -79,7 +79,8 @@ async function runStatus(opts: StatusOptions, format: "text" | "json"): Promise<
         name: d.name,
         kind: d.kind,
         status: d.status,
-        roles: d.roles,
+        // A stack whose creation rolled back holds nothing, whatever its template names.
+        roles: d.status === "ROLLBACK_COMPLETE" ? [] : d.roles,
         ...(instances ? { instances } : {}),
         healthy,
       });
@@ -106,7 +107,9 @@ async function runStatus(opts: StatusOptions, format: "text" | "json"): Promise<
               u.name,
               u.kind === "stack" ? "stack" : "StackSet",
               u.status,
-              String(u.roles.length),
+              u.status === "ROLLBACK_COMPLETE"
+                ? "0 (creation rolled back)"
+                : String(u.roles.length),
               ...(opts.config ? [u.inSync ? "yes" : "no"] : []),
             ]),
           ])}\n`,

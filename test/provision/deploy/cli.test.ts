@@ -1,5 +1,5 @@
 /** `bb-oidc deploy` as a pipeline runs it: the bundled CLI, a child process, env credentials. */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +24,7 @@ afterAll(async () => {
 function run(
   args: string[],
   extraEnv: Record<string, string> = {},
+  command = "deploy",
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const admin = ep.accounts[0]!;
   const env: Record<string, string> = {
@@ -38,7 +39,7 @@ function run(
   };
   return new Promise((resolve) => {
     // stdin is not a terminal and stdout is a pipe: the CI path.
-    const child = spawn(process.execPath, [join(root, "dist/cli.cjs"), "deploy", ...args], {
+    const child = spawn(process.execPath, [join(root, "dist/cli.cjs"), command, ...args], {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -115,6 +116,16 @@ describe("bb-oidc deploy", () => {
     );
     expect(r.stderr).toContain("rolled back: the stack is ROLLBACK_COMPLETE");
     expect(r.stdout).toMatch(/ROLLBACK_IN_PROGRESS/);
+    // status does not count the template's role as if the stack held it.
+    const status = await run(["--stack-name", "cli-fail"], {}, "status");
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(
+      /cli-fail\s+stack\s+ROLLBACK_COMPLETE\s+0 \(creation rolled back\)/,
+    );
+    const json = await run(["--stack-name", "cli-fail", "--format", "json"], {}, "status");
+    expect(JSON.parse(json.stdout).units).toMatchObject([
+      { name: "cli-fail", status: "ROLLBACK_COMPLETE", roles: [] },
+    ]);
   }, 60_000);
 
   test("input errors exit 2 without a stack trace", async () => {
