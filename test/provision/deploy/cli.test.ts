@@ -1,13 +1,13 @@
 /** `bb-oidc deploy` as a pipeline runs it: the bundled CLI, a child process, env credentials. */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCli } from "../../e2e/cli-run.js";
 import { providerAndRole, startEndpoint } from "../../emulator/cloudformation/helpers.js";
+import { emulatorAwsEnv } from "../../support/aws-env.js";
 import { ensureBuilt } from "../../support/built-cli.js";
 
-const root = new URL("../../../", import.meta.url).pathname;
 let ep: Awaited<ReturnType<typeof startEndpoint>>;
 let dir: string;
 
@@ -26,28 +26,14 @@ function run(
   extraEnv: Record<string, string> = {},
   command = "deploy",
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const admin = ep.accounts[0]!;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    HOME: dir,
-    AWS_ACCESS_KEY_ID: admin.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-    AWS_REGION: "us-east-1",
-    AWS_ENDPOINT_URL: ep.url,
-    AWS_EC2_METADATA_DISABLED: "true",
-    ...extraEnv,
-  };
-  return new Promise((resolve) => {
-    // stdin is not a terminal and stdout is a pipe: the CI path.
-    const child = spawn(process.execPath, [join(root, "dist/cli.cjs"), command, ...args], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  // stdin is not a terminal and stdout is a pipe: the CI path.
+  return runCli([command, ...args], {
+    env: emulatorAwsEnv({
+      credentials: ep.accounts[0]!,
+      endpoint: ep.url,
+      home: dir,
+      extra: extraEnv,
+    }),
   });
 }
 

@@ -27,6 +27,7 @@ import { mintToken } from "../../../src/emulator/bitbucket/index.js";
 import { type RunningEmulator, startEmulator } from "../../../src/emulator/index.js";
 import { runCli } from "../../e2e/cli-run.js";
 import { failure, iam } from "../../emulator/cloudformation/helpers.js";
+import { emulatorAwsEnv } from "../../support/aws-env.js";
 import { ensureBuilt } from "../../support/built-cli.js";
 
 const ADMIN = "111111111111";
@@ -99,17 +100,12 @@ afterAll(async () => {
 type Session = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
 function cli(args: string[], as?: Session) {
-  const admin = as ?? emu.accounts[0]!;
   return runCli(args, {
-    env: {
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-      ...(as?.sessionToken ? { AWS_SESSION_TOKEN: as.sessionToken } : {}),
-      AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL: emu.awsEndpoint,
-      AWS_EC2_METADATA_DISABLED: "true",
-    },
+    env: emulatorAwsEnv({
+      credentials: as ?? emu.accounts[0]!,
+      endpoint: emu.awsEndpoint,
+      home: dir,
+    }),
   });
 }
 

@@ -4,7 +4,6 @@
  * with `bb-oidc status`, IAM StackSets are kept to one region, an existing provider gets the fix,
  * JSON is JSON even for errors, and status/destroy show and guard what a deployment left.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +16,7 @@ import {
   GetRoleCommand,
 } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCli } from "../../e2e/cli-run.js";
 import {
   AUDIENCE,
   cfn,
@@ -25,7 +25,8 @@ import {
   providerAndRole,
   startEndpoint,
 } from "../../emulator/cloudformation/helpers.js";
-import { BUILT_CLI, ensureBuilt } from "../../support/built-cli.js";
+import { emulatorAwsEnv } from "../../support/aws-env.js";
+import { ensureBuilt } from "../../support/built-cli.js";
 
 const OWN = "111111111111";
 const WS_UUID = "{4f0b2c1e-8d3a-4c55-9a7e-2b6d1e0f9a31}";
@@ -46,26 +47,13 @@ afterAll(async () => {
 type Run = { code: number | null; stdout: string; stderr: string };
 
 function run(args: string[], endpoint = ep.url): Promise<Run> {
-  const admin = ep.accounts[0]!;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BUILT_CLI, ...args], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: dir,
-        AWS_ACCESS_KEY_ID: admin.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-        AWS_REGION: "us-east-1",
-        AWS_ENDPOINT_URL: endpoint,
-        AWS_EC2_METADATA_DISABLED: "true",
-        AWS_MAX_ATTEMPTS: "1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  return runCli(args, {
+    env: emulatorAwsEnv({
+      credentials: ep.accounts[0]!,
+      endpoint,
+      home: dir,
+      extra: { AWS_MAX_ATTEMPTS: "1" },
+    }),
   });
 }
 

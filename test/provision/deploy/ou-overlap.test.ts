@@ -13,6 +13,7 @@ import { cloudFormationState } from "../../../src/emulator/aws/cloudformation/in
 import { type RunningEmulator, startEmulator } from "../../../src/emulator/index.js";
 import { runCli } from "../../e2e/cli-run.js";
 import { iam } from "../../emulator/cloudformation/helpers.js";
+import { emulatorAwsEnv } from "../../support/aws-env.js";
 import { ensureBuilt } from "../../support/built-cli.js";
 
 const ADMIN = "111111111111";
@@ -57,16 +58,8 @@ afterAll(async () => {
 });
 
 function cli(args: string[]) {
-  const admin = emu.accounts[0]!;
   return runCli(args, {
-    env: {
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-      AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL: emu.awsEndpoint,
-      AWS_EC2_METADATA_DISABLED: "true",
-    },
+    env: emulatorAwsEnv({ credentials: emu.accounts[0]!, endpoint: emu.awsEndpoint, home: dir }),
   });
 }
 

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { runCli } from "../../e2e/cli-run.js";
 import { cfn, iam, startEndpoint } from "../../emulator/cloudformation/helpers.js";
 import { s3 } from "../../emulator/s3/helpers.js";
+import { emulatorAwsEnv } from "../../support/aws-env.js";
 import { ensureBuilt } from "../../support/built-cli.js";
 
 const OWN = "111111111111";
@@ -48,17 +49,13 @@ afterAll(async () => {
 });
 
 function run(args: string[]) {
-  const admin = ep.accounts[0]!;
   return runCli(args, {
-    env: {
-      HOME: dir,
-      AWS_ACCESS_KEY_ID: admin.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-      AWS_REGION: "us-east-1",
-      AWS_ENDPOINT_URL: ep.url,
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_MAX_ATTEMPTS: "1",
-    },
+    env: emulatorAwsEnv({
+      credentials: ep.accounts[0]!,
+      endpoint: ep.url,
+      home: dir,
+      extra: { AWS_MAX_ATTEMPTS: "1" },
+    }),
   });
 }
 

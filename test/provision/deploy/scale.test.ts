@@ -16,6 +16,7 @@ import { type RunningEmulator, startEmulator } from "../../../src/emulator/index
 import { runCli } from "../../e2e/cli-run.js";
 import { failure, iam } from "../../emulator/cloudformation/helpers.js";
 import { s3 } from "../../emulator/s3/helpers.js";
+import { emulatorAwsEnv } from "../../support/aws-env.js";
 import { ensureBuilt } from "../../support/built-cli.js";
 
 const ADMIN = "111111111111";
@@ -88,16 +89,7 @@ function deploy(extra: string[] = []) {
       "json",
       ...extra,
     ],
-    {
-      env: {
-        HOME: dir,
-        AWS_ACCESS_KEY_ID: admin.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-        AWS_REGION: "us-east-1",
-        AWS_ENDPOINT_URL: emu.awsEndpoint,
-        AWS_EC2_METADATA_DISABLED: "true",
-      },
-    },
+    { env: emulatorAwsEnv({ credentials: admin, endpoint: emu.awsEndpoint, home: dir }) },
   );
 }
 

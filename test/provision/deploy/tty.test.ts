@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { cfn, providerAndRole, startEndpoint } from "../../emulator/cloudformation/helpers.js";
+import { emulatorAwsEnv } from "../../support/aws-env.js";
 import { BUILT_CLI, ensureBuilt } from "../../support/built-cli.js";
 
 const hasScript = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0;
@@ -28,20 +29,15 @@ function atTerminal(
   answer: string,
   prompt = "Execute these changes? [y/N]",
 ): Promise<{ out: string; code: number | null }> {
-  const admin = ep.accounts[0]!;
   const cmd = [process.execPath, BUILT_CLI, ...args].map((a) => `'${a}'`).join(" ");
   return new Promise((resolve, reject) => {
     const child = spawn("script", ["-qec", cmd, "/dev/null"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: dir,
-        TERM: "xterm",
-        AWS_ACCESS_KEY_ID: admin.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: admin.secretAccessKey,
-        AWS_REGION: "us-east-1",
-        AWS_ENDPOINT_URL: ep.url,
-        AWS_EC2_METADATA_DISABLED: "true",
-      },
+      env: emulatorAwsEnv({
+        credentials: ep.accounts[0]!,
+        endpoint: ep.url,
+        home: dir,
+        extra: { TERM: "xterm" },
+      }),
       stdio: ["pipe", "pipe", "pipe"],
     });
     let out = "";
