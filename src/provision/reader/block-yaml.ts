@@ -310,28 +310,29 @@ class Reader {
   /** A one-line scalar in block context, resolved as the library does (raw kept when not a string). */
   private scalar(s: number, line: Line, loc: LocationNode): unknown {
     loc.value = s;
-    const t = this.text;
-    if (t[s] === '"' || t[s] === "'") {
-      const close =
-        t[s] === '"' ? this.doubleQuotedEnd(s, line.end) : this.singleQuotedEnd(s, line.end);
-      this.restIsComment(close + 1, line.end);
-      return t[s] === '"' ? this.doubleQuoted(s, close) : this.singleQuoted(s, close);
-    }
+    const quoted = this.quotedScalar(s, line);
+    if (quoted !== undefined) return quoted;
     const raw = this.plainText(s, line.end);
     const v = this.resolve(raw);
     if (typeof v !== "string") loc.raw = raw;
     return v;
   }
 
+  /** A one-line quoted scalar starting at `s` (nothing but a comment after it); undefined if unquoted. */
+  private quotedScalar(s: number, line: Line): string | undefined {
+    const t = this.text;
+    if (t[s] !== '"' && t[s] !== "'") return undefined;
+    const close =
+      t[s] === '"' ? this.doubleQuotedEnd(s, line.end) : this.singleQuotedEnd(s, line.end);
+    this.restIsComment(close + 1, line.end);
+    return t[s] === '"' ? this.doubleQuoted(s, close) : this.singleQuoted(s, close);
+  }
+
   /** A tagged scalar keeps its text (`!Ref 123` names "123"). */
   private scalarText(s: number, line: Line): string {
+    const quoted = this.quotedScalar(s, line);
+    if (quoted !== undefined) return quoted;
     const t = this.text;
-    if (t[s] === '"' || t[s] === "'") {
-      const close =
-        t[s] === '"' ? this.doubleQuotedEnd(s, line.end) : this.singleQuotedEnd(s, line.end);
-      this.restIsComment(close + 1, line.end);
-      return t[s] === '"' ? this.doubleQuoted(s, close) : this.singleQuoted(s, close);
-    }
     if (t[s] === "[" || t[s] === "{") giveUp();
     return this.plainText(s, line.end);
   }

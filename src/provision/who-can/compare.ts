@@ -47,18 +47,7 @@ export function compareMatrices(expected: AccessMatrix, actual: AccessMatrix): M
       const a = actRows.get(rowKey(row));
       // A caller the live policies do not mention is answered like any other repository.
       const got = actual.cells[a ?? actRows.get("(other)")!]![k]!;
-      if (want.allowed === got.allowed) return;
-      out.push({
-        kind: "access",
-        account: col.account,
-        role: col.role,
-        repository: row.repository,
-        ...(row.environment ? { environment: row.environment } : {}),
-        ...(row.otherRepository ? { otherRepository: true as const } : {}),
-        expected: want.allowed,
-        actual: got.allowed,
-        ...(got.reason ? { reason: got.reason } : {}),
-      });
+      if (want.allowed !== got.allowed) out.push(accessDifference(col, row, got));
     });
     // Callers only the live policies mention: the config answers them as any other repository.
     const expRows = new Set(expected.rows.map(rowKey));
@@ -66,17 +55,9 @@ export function compareMatrices(expected: AccessMatrix, actual: AccessMatrix): M
     actual.rows.forEach((row, i) => {
       if (expRows.has(rowKey(row))) return;
       const got = actual.cells[i]![k]!;
-      if (got.allowed === expected.cells[expOther]![j]!.allowed) return;
-      out.push({
-        kind: "access",
-        account: col.account,
-        role: col.role,
-        repository: row.repository,
-        ...(row.environment ? { environment: row.environment } : {}),
-        expected: !got.allowed,
-        actual: got.allowed,
-        ...(got.reason ? { reason: got.reason } : {}),
-      });
+      if (got.allowed !== expected.cells[expOther]![j]!.allowed) {
+        out.push(accessDifference(col, row, got));
+      }
     });
   }
   for (const [key, j] of actCols) {
@@ -85,6 +66,25 @@ export function compareMatrices(expected: AccessMatrix, actual: AccessMatrix): M
     out.push({ kind: "extra-role", account: col.account, role: col.role });
   }
   return out;
+}
+
+/** A caller answered differently live than by the config (which answered the opposite). */
+function accessDifference(
+  col: { account: string; role: string },
+  row: MatrixRow,
+  got: { allowed: boolean; reason?: string },
+): MatrixDifference {
+  return {
+    kind: "access",
+    account: col.account,
+    role: col.role,
+    repository: row.repository,
+    ...(row.environment ? { environment: row.environment } : {}),
+    ...(row.otherRepository ? { otherRepository: true as const } : {}),
+    expected: !got.allowed,
+    actual: got.allowed,
+    ...(got.reason ? { reason: got.reason } : {}),
+  };
 }
 
 /** One line per difference, for people. */
