@@ -2,7 +2,7 @@
  * `bb-oidc … | head -1`: the reader closes the pipe after its first line. The command must not
  * crash with an EPIPE stack trace; it finishes and exits with its own code.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,6 +63,23 @@ function readFirstChunkOnly(
 }
 
 describe("a reader that closes the pipe early", () => {
+  it("in a shell pipeline into head -1 (pipefail): one line out, the command's exit code 0", () => {
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        'set -o pipefail; "$0" "$1" who-can --config "$2" | head -1',
+        process.execPath,
+        BUILT_CLI,
+        config,
+      ],
+      { encoding: "utf8" },
+    );
+    expect(r.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(r.status).toBe(0);
+  });
+
   for (const args of [
     ["template", "--config"],
     ["who-can", "--config"],
